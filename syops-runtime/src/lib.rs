@@ -1,0 +1,30 @@
+//! Runtime of [syops](https://docs.rs/syops): counting sessions, the counting rules of syops 0.0.5,
+//! spiking neurons, the layers candle-nn lacks, and the report. Use it through the `syops` facade.
+mod energy;
+mod error;
+mod layer;
+pub mod neuron;
+pub mod nn;
+mod ops;
+mod probe;
+pub mod reference;
+mod render;
+mod report;
+mod rules;
+mod session;
+pub mod spike;
+mod state;
+mod stats;
+
+#[doc(hidden)]
+pub mod __private;
+
+pub use energy::{Energy, EnergyModel};
+pub use error::{Error, Result};
+pub use layer::{reset, Layer, Role, Segment};
+pub use ops::{numel, Call, Ops, Probe, Split};
+pub use report::{LayerRow, PerSample, Report, Status, SCHEMA_VERSION};
+pub use rules::{activation_ops, conv_ops, linear_ops, norm_ops};
+pub use session::{Options, RuleFn, Session};
+pub use state::active;
+pub use stats::LayerStats;

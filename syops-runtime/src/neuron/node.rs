@@ -1,0 +1,106 @@
+//! What IF, LIF and PLIF share: the membrane state, firing, resetting, the multi-step loop and
+//! the counting rule.
+use std::sync::Mutex;
+
+use candle::{Result, Tensor};
+
+use crate::ops::scalar;
+use crate::{numel, Call, Ops};
+
+/// Threshold, reset and stepping mode of a neuron.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct NeuronConfig {
+    /// Firing threshold (spikingjelly's `v_threshold`, default 1.0).
+    pub v_threshold: f64,
+    /// Hard-reset potential, or `None` for a soft reset (subtract the threshold). Default `Some(0.0)`.
+    pub v_reset: Option<f64>,
+    /// Multi-step mode: the input is `[T, N, ...]` and the neuron runs over dim 0.
+    pub multi_step: bool,
+}
+
+impl Default for NeuronConfig {
+    fn default() -> Self {
+        NeuronConfig { v_threshold: 1.0, v_reset: Some(0.0), multi_step: false }
+    }
+}
+
+/// The membrane potential and its update, for one neuron type's charge equation.
+pub(crate) struct Membrane {
+    pub config: NeuronConfig,
+    v: Mutex<Option<Tensor>>,
+}
+
+impl Membrane {
+    pub fn new(config: NeuronConfig) -> Self {
+        Membrane { config, v: Mutex::new(None) }
+    }
+
+    pub fn reset(&self) {
+        *self.v.lock().unwrap_or_else(|e| e.into_inner()) = None;
+    }
+
+    /// One step: `charge(v, x)`, fire, reset. Returns the spikes.
+    fn step(&self, xs: &Tensor, charge: &dyn Fn(&Tensor, &Tensor) -> Result<Tensor>) -> Result<Tensor> {
+        let mut slot = self.v.lock().unwrap_or_else(|e| e.into_inner());
+        let v = match slot.take() {
+            Some(v) if v.dims() == xs.dims() && v.dtype() == xs.dtype() => v,
+            Some(v) => candle::bail!(
+                "neuron: input shape {:?} differs from the membrane's {:?} (reset the neuron between batches)",
+                xs.dims(),
+                v.dims()
+            ),
+            None => (xs.zeros_like()? + self.config.v_reset.unwrap_or(0.0))?,
+        };
+        let v = charge(&v, xs)?;
+        let th = scalar(self.config.v_threshold, xs)?;
+        let spike = v.broadcast_ge(&th)?.to_dtype(xs.dtype())?;
+        let v = match self.config.v_reset {
+            Some(v_reset) => {
+                let keep = (1.0 - &spike)?;
+                (keep.mul(&v)? + spike.broadcast_mul(&scalar(v_reset, xs)?)?)?
+            }
+            None => (&v - spike.broadcast_mul(&th)?)?,
+        };
+        *slot = Some(v);
+        Ok(spike)
+    }
+
+    /// Single- or multi-step forward.
+    pub fn forward(
+        &self,
+        name: &str,
+        xs: &Tensor,
+        charge: &dyn Fn(&Tensor, &Tensor) -> Result<Tensor>,
+    ) -> Result<Tensor> {
+        if !xs.dtype().is_float() {
+            candle::bail!("{name}: expected a float input, got {:?}", xs.dtype());
+        }
+        if !self.config.multi_step {
+            return self.step(xs, charge);
+        }
+        if xs.rank() < 2 {
+            candle::bail!("{name}: multi-step input must be [T, N, ...], got shape {:?}", xs.dims());
+        }
+        let steps = (0..xs.dim(0)?).map(|t| self.step(&xs.get(t)?, charge)).collect::<Result<Vec<_>>>()?;
+        Tensor::stack(&steps, 0)
+    }
+}
+
+impl Clone for Membrane {
+    /// A clone starts at rest.
+    fn clone(&self) -> Self {
+        Membrane::new(self.config)
+    }
+}
+
+impl std::fmt::Debug for Membrane {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.config.fmt(f)
+    }
+}
+
+/// Neurons add their input element count to ACs, always; the rate of `output[0]` feeds the
+/// firing-rate column (syops' `IF_syops_counter_hook` / `LIF_syops_counter_hook`).
+pub(crate) fn neuron_ops(call: &Call<'_>) -> crate::Result<Ops> {
+    Ok(Ops::neuron(numel(call.input()?.dims())))
+}

@@ -1,0 +1,105 @@
+//! `nn.BatchNorm1d/2d/3d` in eval mode, with PyTorch's CPU arithmetic:
+//! `alpha = (1 / sqrt(var + eps)) * w`, `beta = b - mean * alpha`, `y = x * alpha + beta`.
+use candle::{Module, Result, Tensor};
+use candle_nn::VarBuilder;
+
+use crate::rules::norm_ops;
+use crate::{Call, Layer, Ops, Role};
+
+/// Batch normalisation over dim 1 of a rank-2..5 input, with running statistics.
+#[derive(Debug, Clone)]
+pub struct BatchNorm {
+    running_mean: Tensor,
+    running_var: Tensor,
+    weight_and_bias: Option<(Tensor, Tensor)>,
+    eps: f64,
+    name: &'static str,
+}
+
+/// Loads `running_mean`, `running_var` and (when `affine`) `weight`, `bias` of `num_features`
+/// channels; `dims` (1, 2 or 3) only names the layer like PyTorch (`BatchNorm2d`).
+pub fn batch_norm(dims: usize, num_features: usize, affine: bool, vb: VarBuilder) -> Result<BatchNorm> {
+    let running_mean = vb.get(num_features, "running_mean")?;
+    let running_var = vb.get(num_features, "running_var")?;
+    let weight_and_bias =
+        if affine { Some((vb.get(num_features, "weight")?, vb.get(num_features, "bias")?)) } else { None };
+    BatchNorm::new(dims, running_mean, running_var, weight_and_bias, 1e-5)
+}
+
+impl BatchNorm {
+    /// From tensors; `dims` is 1, 2 or 3.
+    pub fn new(
+        dims: usize,
+        running_mean: Tensor,
+        running_var: Tensor,
+        weight_and_bias: Option<(Tensor, Tensor)>,
+        eps: f64,
+    ) -> Result<Self> {
+        let name = match dims {
+            1 => "BatchNorm1d",
+            2 => "BatchNorm2d",
+            3 => "BatchNorm3d",
+            _ => candle::bail!("BatchNorm: dims must be 1, 2 or 3, got {dims}"),
+        };
+        Ok(BatchNorm { running_mean, running_var, weight_and_bias, eps, name })
+    }
+
+    fn expected_rank(&self) -> &'static [usize] {
+        match self.name {
+            "BatchNorm1d" => &[2, 3],
+            "BatchNorm2d" => &[4],
+            _ => &[5],
+        }
+    }
+}
+
+impl Module for BatchNorm {
+    fn forward(&self, xs: &Tensor) -> Result<Tensor> {
+        let c = self.running_mean.dim(0)?;
+        if !self.expected_rank().contains(&xs.rank()) || xs.dim(1)? != c {
+            candle::bail!(
+                "{}({c}): expected input of rank {:?} with {c} channels at dim 1, got shape {:?}",
+                self.name,
+                self.expected_rank(),
+                xs.dims()
+            );
+        }
+        let dt = xs.dtype();
+        let mean = self.running_mean.to_dtype(dt)?;
+        let var = self.running_var.to_dtype(dt)?;
+        let eps = crate::ops::scalar(self.eps, xs)?;
+        let invstd = var.broadcast_add(&eps)?.sqrt()?.recip()?;
+        let (alpha, beta) = match &self.weight_and_bias {
+            Some((w, b)) => {
+                let alpha = invstd.mul(&w.to_dtype(dt)?)?;
+                let beta = b.to_dtype(dt)?.sub(&mean.mul(&alpha)?)?;
+                (alpha, beta)
+            }
+            None => {
+                let beta = mean.mul(&invstd)?.neg()?;
+                (invstd, beta)
+            }
+        };
+        let mut shape = vec![1; xs.rank()];
+        shape[1] = c;
+        xs.broadcast_mul(&alpha.reshape(shape.as_slice())?)?.broadcast_add(&beta.reshape(shape.as_slice())?)
+    }
+}
+
+impl Layer for BatchNorm {
+    fn type_name(&self) -> &'static str {
+        self.name
+    }
+    fn role(&self) -> Role {
+        Role::Counted
+    }
+    fn params(&self, visit: &mut dyn FnMut(&Tensor)) {
+        if let Some((w, b)) = &self.weight_and_bias {
+            visit(w);
+            visit(b);
+        }
+    }
+    fn ops(&self, call: &Call<'_>) -> crate::Result<Ops> {
+        norm_ops(call, self.weight_and_bias.is_some())
+    }
+}

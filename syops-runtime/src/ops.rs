@@ -1,0 +1,104 @@
+//! What one call of a layer costs, in syops' terms: a dense count, the tensor whose spike test
+//! decides ACs versus MACs, and how the count is split.
+use candle::Tensor;
+
+/// Which tensor's spike test gives the rate of a call (syops 0.0.5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Probe {
+    /// The whole input (convolutions, linear, pooling, normalisation).
+    Input,
+    /// `output[0]`, the first slice along dim 0 (activations, upsampling, neurons).
+    OutputFirst,
+    /// No spike test (recurrent layers, attention, zero-op layers).
+    None,
+}
+
+/// How the dense count of a call is booked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Split {
+    /// Spike input: `dense × rate` ACs; otherwise `dense` MACs and a rate of 1.
+    AcOrMac,
+    /// Always `dense` ACs; the rate only feeds the firing-rate column (neurons).
+    Ac,
+    /// The dense count goes to the total only (recurrent layers, attention, as in syops).
+    TotalOnly,
+}
+
+/// The cost of one layer call, as a rule reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Ops {
+    /// Dense operation count of the call.
+    pub dense: u64,
+    /// Which tensor's spike test decides the split.
+    pub probe: Probe,
+    /// How the dense count is booked.
+    pub split: Split,
+}
+
+impl Ops {
+    /// A layer that costs nothing by design (Flatten, identity).
+    pub fn zero() -> Self {
+        Ops { dense: 0, probe: Probe::None, split: Split::TotalOnly }
+    }
+
+    /// A synaptic layer tested on its whole input: convolution, linear, pooling, normalisation.
+    pub fn synaptic(dense: u64) -> Self {
+        Ops { dense, probe: Probe::Input, split: Split::AcOrMac }
+    }
+
+    /// An element-wise layer tested on `output[0]`: activations, upsampling.
+    pub fn elementwise_output(dense: u64) -> Self {
+        Ops { dense, probe: Probe::OutputFirst, split: Split::AcOrMac }
+    }
+
+    /// A spiking neuron: `dense` ACs always, rate of `output[0]`.
+    pub fn neuron(dense: u64) -> Self {
+        Ops { dense, probe: Probe::OutputFirst, split: Split::Ac }
+    }
+
+    /// Counted in the total only (recurrent layers, attention).
+    pub fn total_only(dense: u64) -> Self {
+        Ops { dense, probe: Probe::None, split: Split::TotalOnly }
+    }
+}
+
+/// One forward call of a counted layer, as a rule sees it.
+#[derive(Debug, Clone, Copy)]
+pub struct Call<'a> {
+    path: &'a str,
+    input: Option<&'a Tensor>,
+    output: Option<&'a Tensor>,
+}
+
+impl<'a> Call<'a> {
+    /// A call at `path` with its first input and its (first) output tensor.
+    pub fn new(path: &'a str, input: Option<&'a Tensor>, output: Option<&'a Tensor>) -> Self {
+        Call { path, input, output }
+    }
+
+    /// The layer's path (`layer1.0.conv1`; empty for the root).
+    pub fn path(&self) -> &'a str {
+        self.path
+    }
+
+    /// The first positional input, or an error naming the layer.
+    pub fn input(&self) -> crate::Result<&'a Tensor> {
+        self.input.ok_or_else(|| crate::Error::MissingTensor { path: self.path.to_string(), which: "input" })
+    }
+
+    /// The output, or an error naming the layer.
+    pub fn output(&self) -> crate::Result<&'a Tensor> {
+        self.output.ok_or_else(|| crate::Error::MissingTensor { path: self.path.to_string(), which: "output" })
+    }
+}
+
+/// Product of a shape's dimensions as `u64`.
+pub fn numel(dims: &[usize]) -> u64 {
+    dims.iter().map(|&d| d as u64).product()
+}
+
+/// A 0-d tensor of `value` in `like`'s dtype and device, for exact broadcast arithmetic
+/// (candle's `tensor / f64` multiplies by the reciprocal; PyTorch divides).
+pub(crate) fn scalar(value: f64, like: &Tensor) -> candle::Result<Tensor> {
+    Tensor::new(value, like.device())?.to_dtype(like.dtype())
+}

@@ -1,0 +1,128 @@
+//! The one report type, shared by the library (`Display`, JSON) and `cargo syops`.
+use serde::{Deserialize, Serialize};
+
+use crate::{Energy, LayerStats};
+
+/// Version of the JSON schema written by [`Report::to_json`].
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Counted, ignored, or impossible to count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Counted by its rule.
+    Counted,
+    /// Its type was ignored by the session's options.
+    Ignored,
+    /// No rule: its calls are listed, its operations are unknown.
+    Uncounted,
+}
+
+/// One layer of the report, in model order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LayerRow {
+    /// Path as PyTorch's `named_modules` names it (`layer1.0.conv1`; empty for the root).
+    pub path: String,
+    /// Layer type (`Conv2d`).
+    #[serde(rename = "type")]
+    pub type_name: String,
+    /// Trainable parameter elements of this layer.
+    pub params: u64,
+    /// Input shape of the first call.
+    pub input_shape: Option<Vec<usize>>,
+    /// Output shape of the first call.
+    pub output_shape: Option<Vec<usize>>,
+    /// Whether it was counted.
+    pub status: Status,
+    /// Raw accumulators over the whole run.
+    #[serde(flatten)]
+    pub stats: LayerStats,
+}
+
+impl LayerRow {
+    /// Mean input firing rate over its calls, in [0, 1] (1 for analog inputs), when it has calls.
+    pub fn mean_rate(&self) -> Option<f64> {
+        (self.stats.calls > 0 && self.stats.sum_rate_pct > 0.0)
+            .then(|| self.stats.sum_rate_pct / 100.0 / self.stats.calls as f64)
+    }
+}
+
+/// Per-sample numbers: raw sums divided by the batch counter, as syops reports them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct PerSample {
+    /// Dense operations.
+    pub total: f64,
+    /// Accumulates driven by spikes.
+    pub acs: f64,
+    /// Multiply-accumulates on analog values.
+    pub macs: f64,
+    /// syops' fourth slot: summed firing rates divided by the batch counter (a quirk, kept).
+    pub rate_slot: f64,
+}
+
+/// The result of a counting session.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    /// JSON schema version ([`SCHEMA_VERSION`]).
+    pub schema: u32,
+    /// The root model's type.
+    pub model: String,
+    /// Counting convention (`syops-0.0.5`).
+    pub convention: String,
+    /// Samples seen: dim 0 of the root input, summed over root calls (syops' batch counter).
+    pub batch_counter: u64,
+    /// Root forward calls (syops' times counter).
+    pub times_counter: u64,
+    /// Batches run.
+    pub batches: u64,
+    /// Trainable parameter elements of the whole model, each tensor once.
+    pub params: u64,
+    /// Per-sample totals.
+    pub per_sample: PerSample,
+    /// Energy per sample.
+    pub energy: Energy,
+    /// Layers, in model order.
+    pub layers: Vec<LayerRow>,
+    /// Layer types ignored by the session's options.
+    #[serde(default)]
+    pub ignored_types: Vec<String>,
+    /// What could not be counted or looked wrong.
+    pub warnings: Vec<String>,
+}
+
+impl Report {
+    /// Serialises to pretty JSON.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("a report always serialises")
+    }
+
+    /// Reads a report written by [`Report::to_json`], checking its schema version.
+    pub fn from_json(text: &str) -> crate::Result<Self> {
+        let value: serde_json::Value =
+            serde_json::from_str(text).map_err(|e| crate::Error::Report(format!("not valid JSON: {e}")))?;
+        match value.get("schema").and_then(|v| v.as_u64()) {
+            Some(v) if v == u64::from(SCHEMA_VERSION) => {}
+            Some(v) => {
+                return Err(crate::Error::Report(format!(
+                    "schema version {v}, but this syops reads version {SCHEMA_VERSION}"
+                )))
+            }
+            None => return Err(crate::Error::Report("no `schema` field: not a syops report".into())),
+        }
+        serde_json::from_value(value).map_err(|e| crate::Error::Report(format!("malformed report: {e}")))
+    }
+
+    /// The row at `path`.
+    pub fn layer(&self, path: &str) -> Option<&LayerRow> {
+        self.layers.iter().find(|l| l.path == path)
+    }
+
+    /// Sums of every layer's raw accumulators.
+    pub fn totals(&self) -> LayerStats {
+        let mut sum = LayerStats::default();
+        for row in &self.layers {
+            sum.add(&row.stats);
+        }
+        sum
+    }
+}

@@ -1,0 +1,82 @@
+//! Convolutions: `prod(kernel) * in_ch * out_ch / groups` per output position, times
+//! `batch * prod(out_spatial)`, plus `out_ch` per position with a bias. Transposed convolutions use
+//! the same formula on their output dims (syops' `conv_syops_counter_hook`).
+use candle::Tensor;
+use candle_nn::{Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d};
+
+use crate::{numel, Call, Layer, Ops, Result, Role};
+
+/// The dense count of a convolution call. `weight` is PyTorch's layout: `[out, in/groups, k...]`,
+/// or `[in, out/groups, k...]` when `transposed`.
+pub fn conv_ops(call: &Call<'_>, weight: &Tensor, groups: usize, transposed: bool, bias: bool) -> Result<Ops> {
+    let (input, output) = (call.input()?, call.output()?);
+    let w = weight.dims();
+    let (in_ch, out_ch) = if transposed { (w[0], w[1] * groups) } else { (w[1] * groups, w[0]) };
+    let kernel = numel(&w[2..]);
+    let per_position = kernel * in_ch as u64 * (out_ch / groups) as u64;
+    let batch = input.dims().first().copied().unwrap_or(1) as u64;
+    let positions = batch * numel(output.dims().get(2..).unwrap_or(&[]));
+    let bias_ops = if bias { out_ch as u64 * positions } else { 0 };
+    Ok(Ops::synaptic(per_position * positions + bias_ops))
+}
+
+macro_rules! conv_layer {
+    ($ty:ty, $name:literal, $transposed:expr, $groups:expr) => {
+        impl Layer for $ty {
+            fn type_name(&self) -> &'static str {
+                $name
+            }
+            fn role(&self) -> Role {
+                Role::Counted
+            }
+            fn params(&self, visit: &mut dyn FnMut(&Tensor)) {
+                visit(self.weight());
+                if let Some(b) = self.bias() {
+                    visit(b);
+                }
+            }
+            fn ops(&self, call: &Call<'_>) -> Result<Ops> {
+                conv_ops(call, self.weight(), $groups(self), $transposed, self.bias().is_some())
+            }
+        }
+    };
+}
+
+conv_layer!(Conv1d, "Conv1d", false, |c: &Conv1d| c.config().groups);
+conv_layer!(Conv2d, "Conv2d", false, |c: &Conv2d| c.config().groups);
+conv_layer!(ConvTranspose1d, "ConvTranspose1d", true, |c: &ConvTranspose1d| c.config().groups);
+// candle-nn's ConvTranspose2d has no groups.
+conv_layer!(ConvTranspose2d, "ConvTranspose2d", true, |_: &ConvTranspose2d| 1);
+
+#[cfg(test)]
+mod tests {
+    use candle::{DType, Device, Module};
+    use candle_nn::{Conv2dConfig, VarBuilder};
+
+    use super::*;
+
+    #[test]
+    fn conv2d_dense_count_with_groups_stride_and_bias() {
+        let vb = VarBuilder::zeros(DType::F32, &Device::Cpu);
+        let cfg = Conv2dConfig { padding: 1, stride: 2, groups: 2, ..Default::default() };
+        let conv = candle_nn::conv2d(4, 6, 3, cfg, vb).unwrap();
+        let xs = Tensor::zeros((2, 4, 8, 8), DType::F32, &Device::Cpu).unwrap();
+        let ys = conv.forward(&xs).unwrap();
+        let ops = conv.ops(&Call::new("c", Some(&xs), Some(&ys))).unwrap();
+        // 9 * 4 * 3 per position, 2 * 4 * 4 positions, + 6 bias per position.
+        assert_eq!(ops.dense, (9 * 4 * 3 + 6) * 2 * 16);
+        assert_eq!(ops, Ops::synaptic(ops.dense));
+    }
+
+    #[test]
+    fn transposed_conv_counts_on_output_dims() {
+        let vb = VarBuilder::zeros(DType::F32, &Device::Cpu);
+        let cfg = candle_nn::ConvTranspose1dConfig { stride: 2, padding: 1, ..Default::default() };
+        let conv = candle_nn::conv_transpose1d_no_bias(3, 5, 4, cfg, vb).unwrap();
+        let xs = Tensor::zeros((2, 3, 10), DType::F32, &Device::Cpu).unwrap();
+        let ys = conv.forward(&xs).unwrap();
+        assert_eq!(ys.dims(), &[2, 5, 20]);
+        let ops = conv.ops(&Call::new("d", Some(&xs), Some(&ys))).unwrap();
+        assert_eq!(ops.dense, 4 * 3 * 5 * 2 * 20);
+    }
+}

@@ -1,0 +1,338 @@
+//! Counting sessions: run a model on batches (syops' DataLoader mode) or on one input, and get a
+//! [`Report`].
+//!
+//! ```
+//! use candle::{DType, Device, Tensor};
+//! use candle_nn::{Module, VarBuilder};
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let vb = VarBuilder::zeros(DType::F32, &Device::Cpu);
+//! let fc = candle_nn::linear(4, 2, vb)?;
+//! let xs = Tensor::new(&[[0f32, 1., 1., 0.]], &Device::Cpu)?;
+//! let report = syops::Session::new().count(&fc, &xs, |fc, xs| fc.forward(xs))?;
+//! // A binary input: (4 × 2 + 2) dense ops at a firing rate of 0.5 are ACs.
+//! assert_eq!(report.per_sample.acs, 5.0);
+//! # Ok(()) }
+//! ```
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use candle::Tensor;
+
+use crate::probe::{LayerRef, Outcome};
+use crate::report::{LayerRow, PerSample, Report, Status, SCHEMA_VERSION};
+use crate::state::{Activation, Scope, State};
+use crate::{Call, EnergyModel, Error, Layer, LayerStats, Ops, Result, Role, Segment};
+
+/// A user-supplied rule for a layer type, overriding the built-in one (syops'
+/// `custom_modules_hooks`).
+pub type RuleFn = Arc<dyn Fn(&Call<'_>) -> Result<Ops> + Send + Sync>;
+
+/// Options of a counting session.
+#[derive(Clone, Default)]
+pub struct Options {
+    ignore: Vec<String>,
+    rules: HashMap<String, RuleFn>,
+    energy: EnergyModel,
+    progress: bool,
+}
+
+impl Options {
+    pub(crate) fn ignores(&self, type_name: &str) -> bool {
+        self.ignore.iter().any(|t| t == type_name)
+    }
+
+    pub(crate) fn rule_for(&self, type_name: &str) -> Option<&RuleFn> {
+        self.rules.get(type_name)
+    }
+}
+
+/// A counting session's settings; run it with [`Session::count`] or [`Session::count_batches`].
+#[derive(Clone, Default)]
+pub struct Session {
+    options: Options,
+}
+
+impl Session {
+    /// The original syops convention, 45 nm FP32 energy, no progress bar.
+    pub fn new() -> Self {
+        Session::default()
+    }
+
+    /// Counts nothing for layers of this type (syops' `ignore_modules`); their rows show zero
+    /// operations and zero parameters, and the report lists the type.
+    pub fn ignore(mut self, type_name: impl Into<String>) -> Self {
+        self.options.ignore.push(type_name.into());
+        self
+    }
+
+    /// Counts layers of this type with `rule` (syops' `custom_modules_hooks`). The type must be a
+    /// [`Layer`] whose role is [`Role::Counted`] for the rule to be called; a type without a rule
+    /// of its own can return [`Role::Counted`] and rely on this one.
+    pub fn rule(
+        mut self,
+        type_name: impl Into<String>,
+        rule: impl Fn(&Call<'_>) -> Result<Ops> + Send + Sync + 'static,
+    ) -> Self {
+        self.options.rules.insert(type_name.into(), Arc::new(rule));
+        self
+    }
+
+    /// Energy per operation used by the report.
+    pub fn energy(mut self, model: EnergyModel) -> Self {
+        self.options.energy = model;
+        self
+    }
+
+    /// Shows a progress bar on stderr while batches run (hidden when stderr is not a terminal).
+    pub fn progress(mut self, on: bool) -> Self {
+        self.options.progress = on;
+        self
+    }
+
+    /// Counts one forward call of `model` on `xs`.
+    pub fn count<M, R>(&self, model: &M, xs: &Tensor, forward: impl FnMut(&M, &Tensor) -> R) -> Result<Report>
+    where
+        M: Layer,
+        R: crate::probe::HasTensor,
+    {
+        self.count_batches(model, std::iter::once(xs.clone()), forward)
+    }
+
+    /// Counts `model` over every batch, resetting its neurons after each one (syops' DataLoader
+    /// loop). Per-sample numbers divide by the samples seen (dim 0 of each batch).
+    pub fn count_batches<M, R, I>(
+        &self,
+        model: &M,
+        batches: I,
+        mut forward: impl FnMut(&M, &Tensor) -> R,
+    ) -> Result<Report>
+    where
+        M: Layer,
+        R: crate::probe::HasTensor,
+        I: IntoIterator,
+        I::Item: std::borrow::Borrow<Tensor>,
+    {
+        use std::borrow::Borrow;
+        let batches = batches.into_iter();
+        let bar = self.progress_bar(batches.size_hint());
+        let root = LayerRef::of(model);
+        let activation = Activation::start(self.options.clone(), &root)?;
+        let mut n_batches = 0u64;
+        let mut non_finite_inputs = 0u64;
+        for xs in batches {
+            let xs: &Tensor = xs.borrow();
+            let batch = *xs.dims().first().ok_or_else(|| {
+                Error::shape(
+                    "",
+                    model.type_name(),
+                    format!("root input has shape {:?}; expected a batch dimension", xs.dims()),
+                )
+            })?;
+            non_finite_inputs += u64::from(has_non_finite(xs)?);
+            let mut scope = Scope::enter(root, &[]);
+            scope.input(Outcome::Tensor(xs));
+            let out = forward(model, xs);
+            crate::state::with(|s| {
+                s.batch_counter += batch as u64;
+                s.times_counter += 1;
+            });
+            if let Outcome::Failed(msg) = out.outcome() {
+                drop(scope);
+                let state = activation.finish();
+                return Err(call_error(state, msg));
+            }
+            scope.finish(out.outcome());
+            drop(out);
+            model.reset_state();
+            let flushed = crate::state::with(|s| s.flush().map(|()| s.error.take()));
+            if let Some(err) = flushed.transpose()?.flatten() {
+                return Err(err);
+            }
+            n_batches += 1;
+            if let Some(bar) = &bar {
+                bar.inc(1);
+            }
+        }
+        if let Some(bar) = bar {
+            bar.finish_and_clear();
+        }
+        if n_batches == 0 {
+            return Err(Error::EmptyBatches);
+        }
+        let state = activation.finish();
+        Ok(assemble(model, state, n_batches, non_finite_inputs))
+    }
+
+    fn progress_bar(&self, hint: (usize, Option<usize>)) -> Option<indicatif::ProgressBar> {
+        if !self.options.progress {
+            return None;
+        }
+        let bar = match hint.1 {
+            Some(n) => indicatif::ProgressBar::new(n as u64),
+            None => indicatif::ProgressBar::new_spinner(),
+        };
+        bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+        bar.set_message("counting");
+        Some(bar)
+    }
+}
+
+fn has_non_finite(xs: &Tensor) -> Result<bool> {
+    if !xs.dtype().is_float() {
+        return Ok(false);
+    }
+    let s = xs.abs()?.flatten_all()?.to_dtype(candle::DType::F64)?.max(0)?.to_scalar::<f64>()?;
+    Ok(!s.is_finite())
+}
+
+fn call_error(state: State, msg: String) -> Error {
+    match state.failed_at {
+        Some((path, layer, input)) => Error::shape(
+            &path,
+            layer,
+            match input {
+                Some(dims) => format!("forward failed on input of shape {dims:?}: {msg}"),
+                None => format!("forward failed: {msg}"),
+            },
+        ),
+        None => Error::Candle(candle::Error::Msg(msg)),
+    }
+}
+
+/// One node of the model tree, as the report walks it.
+struct TreeLeaf {
+    path: String,
+    type_name: &'static str,
+    role: Role,
+    params: u64,
+}
+
+fn walk(
+    layer: &dyn Layer,
+    path: String,
+    leaves: &mut Vec<TreeLeaf>,
+    seen: &mut HashSet<candle::TensorId>,
+    total: &mut u64,
+) {
+    let mut own = 0u64;
+    layer.params(&mut |t| {
+        own += t.elem_count() as u64;
+        if seen.insert(t.id()) {
+            *total += t.elem_count() as u64;
+        }
+    });
+    if layer.role() != Role::Container {
+        leaves.push(TreeLeaf { path, type_name: layer.type_name(), role: layer.role(), params: own });
+        return;
+    }
+    layer.children(&mut |seg: Segment, child: &dyn Layer| {
+        let child_path = if path.is_empty() { seg.to_string() } else { format!("{path}.{seg}") };
+        walk(child, child_path, leaves, seen, total);
+    });
+}
+
+fn assemble(model: &dyn Layer, mut state: State, batches: u64, non_finite_inputs: u64) -> Report {
+    let mut leaves = Vec::new();
+    let mut params = 0u64;
+    walk(model, String::new(), &mut leaves, &mut HashSet::new(), &mut params);
+    let mut by_path: HashMap<String, usize> =
+        state.nodes.iter().enumerate().map(|(i, n)| (n.path.clone(), i)).collect();
+    let mut warnings = Vec::new();
+    if non_finite_inputs > 0 {
+        warnings.push(format!("{non_finite_inputs} input batch(es) held NaN or Inf; such tensors count as non-spikes"));
+    }
+    let mut layers = Vec::new();
+    let mut uncounted: Vec<&'static str> = Vec::new();
+    for leaf in leaves {
+        let node = by_path.remove(&leaf.path).map(|i| &mut state.nodes[i]);
+        layers.push(row(&state.options, &mut warnings, &mut uncounted, leaf, node));
+    }
+    // Calls that reached paths the model tree does not have (a layer built on the fly).
+    let mut extra: Vec<usize> = by_path.into_values().filter(|&i| state.nodes[i].role != Role::Container).collect();
+    extra.sort_unstable();
+    for i in extra {
+        let path = state.nodes[i].path.clone();
+        let (type_name, role) = (state.nodes[i].type_name, state.nodes[i].role);
+        if state.nodes[i].stats.calls == 0 {
+            continue;
+        }
+        warnings.push(format!(
+            "layer `{path}` ({type_name}) was called but is not in the model tree; its parameters are not known"
+        ));
+        let leaf = TreeLeaf { path, type_name, role, params: 0 };
+        layers.push(row(&state.options, &mut warnings, &mut uncounted, leaf, Some(&mut state.nodes[i])));
+    }
+    warnings.extend(state.unattributed.drain(..));
+    let mut sum = LayerStats::default();
+    for row in &layers {
+        sum.add(&row.stats);
+    }
+    let bc = state.batch_counter.max(1) as f64;
+    let per_sample = PerSample {
+        total: sum.sum_total as f64 / bc,
+        acs: sum.sum_acs / bc,
+        macs: sum.sum_macs as f64 / bc,
+        rate_slot: sum.sum_rate_pct / bc,
+    };
+    Report {
+        schema: SCHEMA_VERSION,
+        model: model.type_name().to_string(),
+        convention: "syops-0.0.5".to_string(),
+        batch_counter: state.batch_counter,
+        times_counter: state.times_counter,
+        batches,
+        params,
+        per_sample,
+        energy: state.options.energy.estimate(per_sample.acs, per_sample.macs),
+        layers,
+        ignored_types: state.options.ignore.clone(),
+        warnings,
+    }
+}
+
+fn row(
+    options: &Options,
+    warnings: &mut Vec<String>,
+    uncounted: &mut Vec<&'static str>,
+    leaf: TreeLeaf,
+    node: Option<&mut crate::state::Node>,
+) -> LayerRow {
+    let TreeLeaf { path, type_name, role, params } = leaf;
+    let ignored = role == Role::Counted && options.ignores(type_name);
+    let status = match role {
+        _ if ignored => Status::Ignored,
+        Role::Uncounted => Status::Uncounted,
+        _ => Status::Counted,
+    };
+    let (stats, input_shape, output_shape) = match node {
+        Some(n) => (std::mem::take(&mut n.stats), n.input_shape.take(), n.output_shape.take()),
+        None => (LayerStats::default(), None, None),
+    };
+    if status == Status::Uncounted && !uncounted.contains(&type_name) {
+        uncounted.push(type_name);
+        warnings.push(format!(
+            "layer type `{type_name}` has no counting rule: its calls are listed, its operations are not counted (first at `{path}`)"
+        ));
+    }
+    if status == Status::Counted && stats.calls == 0 {
+        warnings.push(format!(
+            "layer `{path}` ({type_name}) was never called, or its calls were not attributed to it (is its parent's impl block annotated with #[syops::count]?)"
+        ));
+    }
+    if stats.non_finite_calls > 0 {
+        warnings.push(format!(
+            "layer `{path}` ({type_name}) saw NaN or Inf in {} call(s): counted as non-spike",
+            stats.non_finite_calls
+        ));
+    }
+    LayerRow {
+        path,
+        type_name: type_name.to_string(),
+        params: if ignored { 0 } else { params },
+        input_shape,
+        output_shape,
+        status,
+        stats,
+    }
+}

@@ -1,0 +1,292 @@
+//! The thread-local state of a running session: the path tree of calls seen, the scope stack,
+//! per-layer accumulators and the spike statistics still on the device.
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+
+use candle::{DType, Device, Tensor};
+
+use crate::probe::{LayerRef, Outcome};
+use crate::session::Options;
+use crate::{spike, Call, LayerStats, Ops, Probe, Result, Role, Segment, Split};
+
+thread_local! {
+    static ACTIVE: Cell<bool> = const { Cell::new(false) };
+    static STATE: RefCell<Option<State>> = const { RefCell::new(None) };
+}
+
+/// Whether a session is counting on this thread: the only work instrumented code does otherwise.
+#[inline]
+pub fn active() -> bool {
+    ACTIVE.with(Cell::get)
+}
+
+/// Runs `f` on the state of the active session.
+pub(crate) fn with<R>(f: impl FnOnce(&mut State) -> R) -> Option<R> {
+    STATE.with(|s| s.borrow_mut().as_mut().map(f))
+}
+
+/// A call node: one path as the calls reached it.
+pub(crate) struct Node {
+    pub path: String,
+    pub type_name: &'static str,
+    pub role: Role,
+    pub stats: LayerStats,
+    pub input_shape: Option<Vec<usize>>,
+    pub output_shape: Option<Vec<usize>>,
+}
+
+/// A call whose spike statistics are still on the device.
+struct Pending {
+    node: usize,
+    dense: u64,
+    split: Split,
+    stats: Option<Tensor>,
+    numel: usize,
+    dtype: DType,
+}
+
+pub(crate) struct State {
+    pub options: Options,
+    pub nodes: Vec<Node>,
+    index: HashMap<(usize, Segment), usize>,
+    stack: Vec<usize>,
+    pending: Vec<Pending>,
+    pub batch_counter: u64,
+    pub times_counter: u64,
+    pub unattributed: Vec<String>,
+    pub error: Option<crate::Error>,
+    /// The innermost layer whose call failed, with its input shape.
+    pub failed_at: Option<(String, &'static str, Option<Vec<usize>>)>,
+}
+
+impl State {
+    fn new(options: Options, root: &LayerRef<'_>) -> Self {
+        let root = Node {
+            path: String::new(),
+            type_name: root.type_name(),
+            role: root.role(),
+            stats: LayerStats::default(),
+            input_shape: None,
+            output_shape: None,
+        };
+        State {
+            options,
+            nodes: vec![root],
+            index: HashMap::new(),
+            stack: Vec::new(),
+            pending: Vec::new(),
+            batch_counter: 0,
+            times_counter: 0,
+            unattributed: Vec::new(),
+            error: None,
+            failed_at: None,
+        }
+    }
+
+    fn child(&mut self, parent: usize, seg: Segment, layer: &LayerRef<'_>) -> usize {
+        if let Some(&id) = self.index.get(&(parent, seg)) {
+            return id;
+        }
+        let parent_path = &self.nodes[parent].path;
+        let path = if parent_path.is_empty() { seg.to_string() } else { format!("{parent_path}.{seg}") };
+        let id = self.nodes.len();
+        self.nodes.push(Node {
+            path,
+            type_name: layer.type_name(),
+            role: layer.role(),
+            stats: LayerStats::default(),
+            input_shape: None,
+            output_shape: None,
+        });
+        self.index.insert((parent, seg), id);
+        id
+    }
+
+    fn record(&mut self, node: usize, layer: &LayerRef<'_>, input: Option<&Tensor>, output: Option<&Tensor>) {
+        let n = &mut self.nodes[node];
+        n.stats.calls += 1;
+        if n.input_shape.is_none() && n.output_shape.is_none() {
+            n.input_shape = input.map(|t| t.dims().to_vec());
+            n.output_shape = output.map(|t| t.dims().to_vec());
+        }
+        if n.role != Role::Counted || self.options.ignores(n.type_name) {
+            return;
+        }
+        let Some(layer) = layer.layer else { return };
+        let call = Call::new(&n.path, input, output);
+        let ops = match self.options.rule_for(n.type_name) {
+            Some(rule) => rule(&call),
+            None => layer.ops(&call),
+        };
+        if let Err(err) = ops.and_then(|ops| self.queue(node, ops, input, output)) {
+            self.error.get_or_insert(err);
+        }
+    }
+
+    fn queue(&mut self, node: usize, ops: Ops, input: Option<&Tensor>, output: Option<&Tensor>) -> Result<()> {
+        let path = &self.nodes[node].path;
+        let tested = match ops.probe {
+            Probe::None => None,
+            Probe::Input => Some(input.ok_or_else(|| missing(path, "input"))?.clone()),
+            Probe::OutputFirst => {
+                let out = output.ok_or_else(|| missing(path, "output"))?;
+                if out.rank() == 0 {
+                    return Err(crate::Error::shape(
+                        path,
+                        self.nodes[node].type_name,
+                        "output is a scalar; expected dim 0 to index",
+                    ));
+                }
+                Some(out.get(0)?)
+            }
+        };
+        let (stats, numel, dtype) = match tested {
+            Some(t) => (Some(spike::stats(&t)?), t.elem_count(), t.dtype()),
+            None => (None, 0, DType::F64),
+        };
+        self.pending.push(Pending { node, dense: ops.dense, split: ops.split, stats, numel, dtype });
+        Ok(())
+    }
+
+    /// Gathers the device statistics of every pending call (one transfer per device) and books
+    /// them in call order.
+    pub fn flush(&mut self) -> Result<()> {
+        let pending = std::mem::take(&mut self.pending);
+        let mut by_device: Vec<(Device, Vec<Tensor>)> = Vec::new();
+        for p in pending.iter().filter_map(|p| p.stats.as_ref()) {
+            match by_device.iter_mut().find(|(d, _)| d.same_device(p.device())) {
+                Some((_, list)) => list.push(p.clone()),
+                None => by_device.push((p.device().clone(), vec![p.clone()])),
+            }
+        }
+        let mut host: Vec<(Device, Vec<Vec<f64>>, usize)> = Vec::new();
+        for (device, list) in by_device {
+            let rows = Tensor::stack(&list, 0)?.to_vec2::<f64>()?;
+            host.push((device, rows, 0));
+        }
+        for p in pending {
+            let test = match &p.stats {
+                None => None,
+                Some(t) => {
+                    let slot = host.iter_mut().find(|(d, _, _)| d.same_device(t.device())).expect("grouped above");
+                    let row = &slot.1[slot.2];
+                    slot.2 += 1;
+                    Some(spike::resolve(row, p.numel, p.dtype))
+                }
+            };
+            self.nodes[p.node].stats.book(p.dense, p.split, test);
+        }
+        Ok(())
+    }
+}
+
+fn missing(path: &str, which: &'static str) -> crate::Error {
+    crate::Error::MissingTensor { path: path.to_string(), which }
+}
+
+/// Installs a session's state on this thread for as long as it lives.
+pub(crate) struct Activation(());
+
+impl Activation {
+    pub fn start(options: Options, root: &LayerRef<'_>) -> Result<Self> {
+        if active() {
+            return Err(crate::Error::SessionActive);
+        }
+        STATE.with(|s| *s.borrow_mut() = Some(State::new(options, root)));
+        ACTIVE.with(|a| a.set(true));
+        Ok(Activation(()))
+    }
+
+    /// Ends the session and hands its state over.
+    pub fn finish(self) -> State {
+        ACTIVE.with(|a| a.set(false));
+        STATE.with(|s| s.borrow_mut().take()).expect("state installed by start")
+    }
+}
+
+impl Drop for Activation {
+    fn drop(&mut self) {
+        ACTIVE.with(|a| a.set(false));
+        STATE.with(|s| s.borrow_mut().take());
+    }
+}
+
+/// One layer call in flight: created by generated code when a call starts, finished with its
+/// result. Inactive (and free) when no session runs.
+pub struct Scope<'a> {
+    node: Option<usize>,
+    layer: LayerRef<'a>,
+    input: Option<Tensor>,
+}
+
+impl<'a> Scope<'a> {
+    /// Enters the child at `segments` below the current scope (the root when `segments` is empty
+    /// and no scope is open).
+    #[inline]
+    pub fn enter(layer: LayerRef<'a>, segments: &[Segment]) -> Self {
+        if !active() {
+            return Scope { node: None, layer, input: None };
+        }
+        let node = with(|s| {
+            let mut node = s.stack.last().copied().unwrap_or(0);
+            if s.stack.is_empty() && segments.is_empty() {
+                node = 0;
+            }
+            for seg in segments {
+                node = s.child(node, *seg, &layer);
+            }
+            s.stack.push(node);
+            node
+        });
+        Scope { node, layer, input: None }
+    }
+
+    /// Notes the call's first argument.
+    #[inline]
+    pub fn input(&mut self, arg: Outcome<'_>) {
+        if self.node.is_some() {
+            if let Outcome::Tensor(t) = arg {
+                self.input = Some(t.clone());
+            }
+        }
+    }
+
+    /// Books the call with its result.
+    #[inline]
+    pub fn finish(self, result: Outcome<'_>) {
+        let Some(node) = self.node else { return };
+        let layer = self.layer;
+        let input = self.input.clone();
+        with(|s| match result {
+            Outcome::Failed(_) => {
+                if s.failed_at.is_none() {
+                    let n = &s.nodes[node];
+                    s.failed_at = Some((n.path.clone(), n.type_name, input.as_ref().map(|t| t.dims().to_vec())));
+                }
+            }
+            Outcome::Tensor(out) => s.record(node, &layer, input.as_ref(), Some(out)),
+            Outcome::Opaque => s.record(node, &layer, input.as_ref(), None),
+        });
+    }
+}
+
+impl Drop for Scope<'_> {
+    fn drop(&mut self) {
+        if self.node.is_some() {
+            with(|s| s.stack.pop());
+        }
+    }
+}
+
+/// Notes a forward call that generated code could not attribute to a layer path.
+pub fn unattributed(site: &'static str, receiver: &'static str) {
+    if !active() {
+        return;
+    }
+    with(|s| {
+        let msg = format!("call `{receiver}.forward(..)` at {site} could not be attributed to a layer path; its operations are not counted");
+        if !s.unattributed.contains(&msg) {
+            s.unattributed.push(msg);
+        }
+    });
+}

@@ -57,7 +57,7 @@ pub use syops_macros::count;
 pub use syops_runtime::{
     activation_ops, conv_ops, linear_ops, neuron, nn, norm_ops, numel, reference, reset, spike, Call, Energy,
     EnergyModel, Error, Layer, LayerRow, LayerStats, Ops, PerSample, Probe, Report, Result, Role, RuleFn, Segment,
-    Session, Split, Status, SCHEMA_VERSION,
+    Session, Split, Status, REPORT_FILE_ENV, SCHEMA_VERSION,
 };
 
 #[doc(hidden)]

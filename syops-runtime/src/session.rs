@@ -161,7 +161,9 @@ impl Session {
             return Err(Error::EmptyBatches);
         }
         let state = activation.finish();
-        Ok(assemble(model, state, n_batches, non_finite_inputs))
+        let report = assemble(model, state, n_batches, non_finite_inputs);
+        crate::report::export(&report)?;
+        Ok(report)
     }
 
     fn progress_bar(&self, hint: (usize, Option<usize>)) -> Option<indicatif::ProgressBar> {

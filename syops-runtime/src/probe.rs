@@ -25,6 +25,11 @@ impl<'a> LayerRef<'a> {
         LayerRef { layer: Some(layer), rust_type: std::any::type_name::<T>() }
     }
 
+    /// The layer, when its type implements [`Layer`].
+    pub fn layer(&self) -> Option<&'a dyn Layer> {
+        self.layer
+    }
+
     pub(crate) fn role(&self) -> Role {
         self.layer.map_or(Role::Uncounted, |l| l.role())
     }

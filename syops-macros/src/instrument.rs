@@ -161,7 +161,8 @@ impl Rewriter {
         let segs = &t.segs;
         let args: Vec<&Expr> = mc.args.iter().collect();
         let binds: Vec<Ident> = (0..args.len()).map(|i| format_ident!("__syops_a{}", i)).collect();
-        let input = binds.first().map(|b| quote!(__syops_scope.input((&&::syops::__private::Probe(&#b)).__syops_tensor());));
+        let input =
+            binds.first().map(|b| quote!(__syops_scope.input((&&::syops::__private::Probe(&#b)).__syops_tensor());));
         scoped(
             quote!((#(#args,)*)),
             quote!((#(#binds,)*)),

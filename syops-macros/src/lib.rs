@@ -12,12 +12,13 @@ use proc_macro::TokenStream;
 pub fn count(args: TokenStream, item: TokenStream) -> TokenStream {
     let args = proc_macro2::TokenStream::from(args);
     let item = proc_macro2::TokenStream::from(item);
-    expand::expand(args, item.clone()).unwrap_or_else(|err| {
-        let mut out = err.into_compile_error();
-        out.extend(strip_field_attrs(item));
-        out
-    })
-    .into()
+    expand::expand(args, item.clone())
+        .unwrap_or_else(|err| {
+            let mut out = err.into_compile_error();
+            out.extend(strip_field_attrs(item));
+            out
+        })
+        .into()
 }
 
 /// The user's item with `#[syops(..)]` field attributes removed, emitted after an error so that

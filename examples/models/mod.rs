@@ -1,0 +1,96 @@
+//! Candle ports of the reference models, written once and shared by the examples, the reference
+//! runner and the tests. Their `VarBuilder` paths are PyTorch's state-dict names.
+#![allow(dead_code)]
+
+pub mod resnet;
+pub mod sew_resnet;
+pub mod spiking_resnet;
+
+use anyhow::{bail, Context};
+use candle::{DType, Device, Module, Result, Tensor};
+use candle_nn::{Conv2d, Conv2dConfig, VarBuilder};
+use syops::nn::BatchNorm;
+use syops::reference::Case;
+use syops::{Layer, Report, Session};
+
+/// A 3×3 convolution with padding 1, no bias (torchvision's `conv3x3`).
+pub fn conv3x3(cin: usize, cout: usize, stride: usize, vb: VarBuilder) -> Result<Conv2d> {
+    candle_nn::conv2d_no_bias(cin, cout, 3, Conv2dConfig { padding: 1, stride, ..Default::default() }, vb)
+}
+
+/// A 1×1 convolution, no bias (torchvision's `conv1x1`).
+pub fn conv1x1(cin: usize, cout: usize, stride: usize, vb: VarBuilder) -> Result<Conv2d> {
+    candle_nn::conv2d_no_bias(cin, cout, 1, Conv2dConfig { stride, ..Default::default() }, vb)
+}
+
+/// The stem: 7×7 convolution, stride 2, padding 3, no bias.
+pub fn stem(vb: VarBuilder) -> Result<Conv2d> {
+    candle_nn::conv2d_no_bias(3, 64, 7, Conv2dConfig { padding: 3, stride: 2, ..Default::default() }, vb)
+}
+
+/// `BatchNorm2d`.
+pub fn bn(c: usize, vb: VarBuilder) -> Result<BatchNorm> {
+    syops::nn::batch_norm(2, c, true, vb)
+}
+
+/// A ResNet shortcut: `nn.Sequential(conv1x1, BatchNorm2d)`.
+#[syops::count(name = "Sequential")]
+pub struct Downsample(pub Conv2d, pub BatchNorm);
+
+impl Downsample {
+    /// When a block changes stride or width, `Some` shortcut at `<block>.downsample`.
+    pub fn new(cin: usize, cout: usize, stride: usize, vb: VarBuilder) -> Result<Option<Self>> {
+        if stride == 1 && cin == cout {
+            return Ok(None);
+        }
+        Ok(Some(Downsample(conv1x1(cin, cout, stride, vb.pp("0"))?, bn(cout, vb.pp("1"))?)))
+    }
+}
+
+#[syops::count]
+impl Module for Downsample {
+    fn forward(&self, xs: &Tensor) -> Result<Tensor> {
+        let xs = self.0.forward(xs)?;
+        self.1.forward(&xs)
+    }
+}
+
+/// `(in, out, stride)` of ResNet-18's eight blocks, by stage.
+pub const RESNET18_STAGES: [[(usize, usize, usize); 2]; 4] = [
+    [(64, 64, 1), (64, 64, 1)],
+    [(64, 128, 2), (128, 128, 1)],
+    [(128, 256, 2), (256, 256, 1)],
+    [(256, 512, 2), (512, 512, 1)],
+];
+
+/// spikingjelly's `seq_to_ann_forward`: runs `f` on `[T*N, ...]` and restores `[T, N, ...]`.
+pub fn seq_to_ann(xs: &Tensor, f: impl FnOnce(&Tensor) -> Result<Tensor>) -> Result<Tensor> {
+    let (t, n) = (xs.dim(0)?, xs.dim(1)?);
+    let ys = f(&xs.flatten(0, 1)?)?;
+    let mut shape = vec![t, n];
+    shape.extend_from_slice(&ys.dims()[1..]);
+    ys.reshape(shape)
+}
+
+/// Builds the case's model from its manifest and counts it on the case's batches.
+pub fn count_case(case: &Case, dtype: DType, device: &Device) -> anyhow::Result<Report> {
+    let tensors = case.tensors(dtype, device)?;
+    let vb = VarBuilder::from_tensors(tensors, dtype, device);
+    let inputs = case.inputs(dtype, device)?;
+    let name = case.case.as_str();
+    let report = match name {
+        "resnet18" => run(&resnet::ResNet::resnet18(vb)?, &inputs),
+        "spiking_resnet18" => run(&spiking_resnet::SpikingResNet::resnet18(vb)?, &inputs),
+        "sew_resnet18" => run(&sew_resnet::SewResNet::resnet18(vb)?, &inputs),
+        "multistep_spiking_resnet18_lif_t4" => {
+            run(&spiking_resnet::MultiStepSpikingResNet::resnet18_lif(4, vb)?, &inputs)
+        }
+        "multistep_sew_resnet18_5d" => run(&sew_resnet::MultiStepSewResNet::resnet18_if(2, vb)?, &inputs),
+        other => bail!("unknown reference case `{other}` in {}", case.path.display()),
+    };
+    report.with_context(|| format!("counting reference case `{name}`"))
+}
+
+fn run<M: Layer + Module>(model: &M, inputs: &[Tensor]) -> syops::Result<Report> {
+    Session::new().count_batches(model, inputs, |m, xs| m.forward(xs))
+}

@@ -1,0 +1,202 @@
+//! spikingjelly's `spiking_resnet18` (single-step IF neurons; the residual is added before the
+//! second neuron) and `MultiStepSpikingResNet` (multi-step neurons over `[T, N, ...]`; convolutions,
+//! norms, pools and the fc run on the time-folded `[T*N, ...]` tensor).
+use candle::{Module, Result, Tensor};
+use candle_nn::{Conv2d, Linear, VarBuilder};
+use syops::neuron::{IfNode, LifNode};
+use syops::nn::{AdaptiveAvgPool2d, BatchNorm, MaxPool2d};
+
+use super::{bn, conv3x3, seq_to_ann, stem, Downsample, RESNET18_STAGES};
+
+/// A spiking neuron of either kind, so one block type serves both models.
+#[syops::count]
+pub struct BasicBlock<N: syops::Layer> {
+    conv1: Conv2d,
+    bn1: BatchNorm,
+    sn1: N,
+    conv2: Conv2d,
+    bn2: BatchNorm,
+    sn2: N,
+    downsample: Option<Downsample>,
+    #[syops(skip)]
+    multi_step: bool,
+}
+
+impl<N: syops::Layer + Module> BasicBlock<N> {
+    pub fn new(
+        cin: usize,
+        cout: usize,
+        stride: usize,
+        multi_step: bool,
+        neuron: &dyn Fn() -> N,
+        vb: VarBuilder,
+    ) -> Result<Self> {
+        Ok(BasicBlock {
+            conv1: conv3x3(cin, cout, stride, vb.pp("conv1"))?,
+            bn1: bn(cout, vb.pp("bn1"))?,
+            sn1: neuron(),
+            conv2: conv3x3(cout, cout, 1, vb.pp("conv2"))?,
+            bn2: bn(cout, vb.pp("bn2"))?,
+            sn2: neuron(),
+            downsample: Downsample::new(cin, cout, stride, vb.pp("downsample"))?,
+            multi_step,
+        })
+    }
+}
+
+#[syops::count]
+impl<N: syops::Layer + Module> Module for BasicBlock<N> {
+    fn forward(&self, xs: &Tensor) -> Result<Tensor> {
+        if self.multi_step {
+            let out = seq_to_ann(xs, |y| self.bn1.forward(&self.conv1.forward(y)?))?;
+            let out = self.sn1.forward(&out)?;
+            let out = seq_to_ann(&out, |y| self.bn2.forward(&self.conv2.forward(y)?))?;
+            let identity = match &self.downsample {
+                Some(ds) => seq_to_ann(xs, |y| ds.forward(y))?,
+                None => xs.clone(),
+            };
+            return self.sn2.forward(&(out + identity)?);
+        }
+        let out = self.sn1.forward(&self.bn1.forward(&self.conv1.forward(xs)?)?)?;
+        let out = self.bn2.forward(&self.conv2.forward(&out)?)?;
+        let identity = match &self.downsample {
+            Some(ds) => ds.forward(xs)?,
+            None => xs.clone(),
+        };
+        self.sn2.forward(&(out + identity)?)
+    }
+}
+
+fn stages<N: syops::Layer + Module>(
+    vb: &VarBuilder,
+    multi_step: bool,
+    neuron: &dyn Fn() -> N,
+) -> Result<[Vec<BasicBlock<N>>; 4]> {
+    let stage = |i: usize| -> Result<Vec<BasicBlock<N>>> {
+        let vb = vb.pp(format!("layer{}", i + 1));
+        RESNET18_STAGES[i]
+            .iter()
+            .enumerate()
+            .map(|(j, &(a, b, s))| BasicBlock::new(a, b, s, multi_step, neuron, vb.pp(j)))
+            .collect()
+    };
+    Ok([stage(0)?, stage(1)?, stage(2)?, stage(3)?])
+}
+
+#[syops::count]
+pub struct SpikingResNet {
+    conv1: Conv2d,
+    bn1: BatchNorm,
+    sn1: IfNode,
+    maxpool: MaxPool2d,
+    layer1: Vec<BasicBlock<IfNode>>,
+    layer2: Vec<BasicBlock<IfNode>>,
+    layer3: Vec<BasicBlock<IfNode>>,
+    layer4: Vec<BasicBlock<IfNode>>,
+    avgpool: AdaptiveAvgPool2d,
+    fc: Linear,
+}
+
+impl SpikingResNet {
+    pub fn resnet18(vb: VarBuilder) -> Result<Self> {
+        let [layer1, layer2, layer3, layer4] = stages(&vb, false, &IfNode::new)?;
+        Ok(SpikingResNet {
+            conv1: stem(vb.pp("conv1"))?,
+            bn1: bn(64, vb.pp("bn1"))?,
+            sn1: IfNode::new(),
+            maxpool: MaxPool2d::new(3, 2, 1),
+            layer1,
+            layer2,
+            layer3,
+            layer4,
+            avgpool: AdaptiveAvgPool2d::new((1, 1)),
+            fc: candle_nn::linear(512, 1000, vb.pp("fc"))?,
+        })
+    }
+}
+
+#[syops::count]
+impl Module for SpikingResNet {
+    fn forward(&self, xs: &Tensor) -> Result<Tensor> {
+        let xs = self.sn1.forward(&self.bn1.forward(&self.conv1.forward(xs)?)?)?;
+        let mut xs = self.maxpool.forward(&xs)?;
+        for block in self.layer1.iter() {
+            xs = block.forward(&xs)?;
+        }
+        for block in self.layer2.iter() {
+            xs = block.forward(&xs)?;
+        }
+        for block in self.layer3.iter() {
+            xs = block.forward(&xs)?;
+        }
+        for block in self.layer4.iter() {
+            xs = block.forward(&xs)?;
+        }
+        self.fc.forward(&self.avgpool.forward(&xs)?.flatten_from(1)?)
+    }
+}
+
+#[syops::count]
+pub struct MultiStepSpikingResNet {
+    conv1: Conv2d,
+    bn1: BatchNorm,
+    sn1: LifNode,
+    maxpool: MaxPool2d,
+    layer1: Vec<BasicBlock<LifNode>>,
+    layer2: Vec<BasicBlock<LifNode>>,
+    layer3: Vec<BasicBlock<LifNode>>,
+    layer4: Vec<BasicBlock<LifNode>>,
+    avgpool: AdaptiveAvgPool2d,
+    fc: Linear,
+    #[syops(skip)]
+    t: usize,
+}
+
+impl MultiStepSpikingResNet {
+    /// `multi_step_spiking_resnet18(T, multi_step_neuron=MultiStepLIFNode)` (tau 2).
+    pub fn resnet18_lif(t: usize, vb: VarBuilder) -> Result<Self> {
+        let lif = || LifNode::multi_step(2.0);
+        let [layer1, layer2, layer3, layer4] = stages(&vb, true, &lif)?;
+        Ok(MultiStepSpikingResNet {
+            conv1: stem(vb.pp("conv1"))?,
+            bn1: bn(64, vb.pp("bn1"))?,
+            sn1: lif(),
+            maxpool: MaxPool2d::new(3, 2, 1),
+            layer1,
+            layer2,
+            layer3,
+            layer4,
+            avgpool: AdaptiveAvgPool2d::new((1, 1)),
+            fc: candle_nn::linear(512, 1000, vb.pp("fc"))?,
+            t,
+        })
+    }
+}
+
+#[syops::count]
+impl Module for MultiStepSpikingResNet {
+    fn forward(&self, xs: &Tensor) -> Result<Tensor> {
+        let x_seq = if xs.rank() == 5 {
+            seq_to_ann(xs, |y| self.bn1.forward(&self.conv1.forward(y)?))?
+        } else {
+            let x = self.bn1.forward(&self.conv1.forward(xs)?)?.unsqueeze(0)?;
+            x.repeat((self.t, 1, 1, 1, 1))?
+        };
+        let x_seq = self.sn1.forward(&x_seq)?;
+        let mut x_seq = seq_to_ann(&x_seq, |y| self.maxpool.forward(y))?;
+        for block in self.layer1.iter() {
+            x_seq = block.forward(&x_seq)?;
+        }
+        for block in self.layer2.iter() {
+            x_seq = block.forward(&x_seq)?;
+        }
+        for block in self.layer3.iter() {
+            x_seq = block.forward(&x_seq)?;
+        }
+        for block in self.layer4.iter() {
+            x_seq = block.forward(&x_seq)?;
+        }
+        let x_seq = seq_to_ann(&x_seq, |y| self.avgpool.forward(y))?.flatten_from(2)?;
+        seq_to_ann(&x_seq, |y| self.fc.forward(y))
+    }
+}

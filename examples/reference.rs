@@ -1,0 +1,46 @@
+//! Runs a reference case and prints what this project counts, as one JSON object with the fields
+//! of the manifest's `expected` (see tests/reference/README.md):
+//!
+//! ```text
+//! cargo run --release --example reference -- tests/reference/spiking_resnet18.json --dtype f64
+//! ```
+mod models;
+
+use anyhow::{bail, Context};
+use candle::{DType, Device};
+use syops::reference::{runner_output, Case};
+
+fn main() {
+    if let Err(err) = run() {
+        eprintln!("error: {err:#}");
+        std::process::exit(1);
+    }
+}
+
+fn run() -> anyhow::Result<()> {
+    let mut args = std::env::args().skip(1);
+    let mut path = None;
+    let mut dtype = DType::F32;
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--dtype" => {
+                dtype = match args.next().as_deref() {
+                    Some("f32") => DType::F32,
+                    Some("f64") => DType::F64,
+                    other => bail!("--dtype takes f32 or f64, got {other:?}"),
+                }
+            }
+            "-h" | "--help" => {
+                println!("usage: reference PATH/TO/<case>.json [--dtype f32|f64]");
+                return Ok(());
+            }
+            _ if path.is_none() => path = Some(arg),
+            _ => bail!("unexpected argument `{arg}`; usage: reference PATH/TO/<case>.json [--dtype f32|f64]"),
+        }
+    }
+    let path = path.context("missing the manifest path; usage: reference PATH/TO/<case>.json [--dtype f32|f64]")?;
+    let case = Case::load(&path)?;
+    let report = models::count_case(&case, dtype, &Device::Cpu)?;
+    println!("{}", serde_json::to_string_pretty(&runner_output(&case.case, &report))?);
+    Ok(())
+}

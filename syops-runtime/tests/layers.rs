@@ -35,7 +35,9 @@ fn arr<const D: usize>(v: &[usize]) -> [usize; D] {
     v.try_into().unwrap()
 }
 
-fn pool_layer(c: &Value) -> Box<dyn Fn(&Tensor) -> candle::Result<Tensor>> {
+type Forward = Box<dyn Fn(&Tensor) -> candle::Result<Tensor>>;
+
+fn pool_layer(c: &Value) -> Forward {
     let dims = cfg_usize(c, "dims");
     let kind = c["pool"].as_str().unwrap().to_string();
     macro_rules! windowed {
@@ -44,7 +46,7 @@ fn pool_layer(c: &Value) -> Box<dyn Fn(&Tensor) -> candle::Result<Tensor>> {
             let ceil = c["ceil_mode"].as_bool().unwrap();
             if kind == "max" {
                 let m = MaxPool::<$d>::with_config(arr::<$d>(&k), arr::<$d>(&s), arr::<$d>(&p), ceil);
-                Box::new(move |x: &Tensor| m.forward(x)) as Box<dyn Fn(&Tensor) -> candle::Result<Tensor>>
+                Box::new(move |x: &Tensor| m.forward(x)) as Forward
             } else {
                 let m = AvgPool::<$d>::with_config(arr::<$d>(&k), arr::<$d>(&s), arr::<$d>(&p), ceil);
                 Box::new(move |x: &Tensor| m.forward(x))
@@ -56,7 +58,7 @@ fn pool_layer(c: &Value) -> Box<dyn Fn(&Tensor) -> candle::Result<Tensor>> {
             let o = arr::<$d>(&usizes(&c["out"]));
             if kind == "amax" {
                 let m = AdaptiveMaxPool::<$d>::with_size(o);
-                Box::new(move |x: &Tensor| m.forward(x)) as Box<dyn Fn(&Tensor) -> candle::Result<Tensor>>
+                Box::new(move |x: &Tensor| m.forward(x)) as Forward
             } else {
                 let m = AdaptiveAvgPool::<$d>::with_size(o);
                 Box::new(move |x: &Tensor| m.forward(x))
@@ -139,13 +141,11 @@ fn run_case(case: &Value, dtype: DType) -> Vec<Tensor> {
             vec![m.forward(x).unwrap()]
         }
         "rnn" => {
-            let cfg = RnnConfig {
-                num_layers: cfg_usize(c, "layers"),
-                bidirectional: b("bidirectional"),
-                bias: b("bias"),
-            };
-            let m = Rnn::new(rnn_mode(c["mode"].as_str().unwrap()), cfg_usize(c, "in"), cfg_usize(c, "hidden"), cfg, vb)
-                .unwrap();
+            let cfg =
+                RnnConfig { num_layers: cfg_usize(c, "layers"), bidirectional: b("bidirectional"), bias: b("bias") };
+            let m =
+                Rnn::new(rnn_mode(c["mode"].as_str().unwrap()), cfg_usize(c, "in"), cfg_usize(c, "hidden"), cfg, vb)
+                    .unwrap();
             let out = m.forward_with_state(x, inputs.get(1), inputs.get(2)).unwrap();
             let mut v = vec![out.output, out.h_n];
             v.extend(out.c_n);
@@ -193,6 +193,7 @@ fn layers_match_pytorch_in_f64() {
     for case in &cases {
         let name = case["name"].as_str().unwrap();
         let expected: Vec<Tensor> = case["outputs"].as_array().unwrap().iter().map(tensor).collect();
+        eprintln!("case {name}");
         let got = run_case(case, DType::F64);
         assert_eq!(got.len(), expected.len(), "{name}: number of outputs");
         for (i, (g, e)) in got.iter().zip(&expected).enumerate() {
@@ -237,7 +238,8 @@ fn zeros(shape: &[usize]) -> Tensor {
 #[test]
 fn dense_counts_follow_syops_formulas() {
     // Conv3d(2, 8, 3, padding=1) on [2, 2, 4, 4, 4]: (27 * 2 * 8 + 8) * 2 * 64.
-    let conv = Conv::new(3, false, 2, 8, &[3], ConvConfig { padding: vec![1], ..Default::default() }, zeros_vb()).unwrap();
+    let conv =
+        Conv::new(3, false, 2, 8, &[3], ConvConfig { padding: vec![1], ..Default::default() }, zeros_vb()).unwrap();
     let x = zeros(&[2, 2, 4, 4, 4]);
     let y = conv.forward(&x).unwrap();
     assert_eq!(conv.type_name(), "Conv3d");
@@ -245,7 +247,8 @@ fn dense_counts_follow_syops_formulas() {
 
     // ConvTranspose2d(16, 8, 3, stride=2, padding=1, output_padding=1, groups=2) on [1, 16, 4, 4]:
     // output [1, 8, 8, 8]; 9 * 16 * (8 / 2) + 8 bias per position, 64 positions.
-    let cfg = ConvConfig { stride: vec![2], padding: vec![1], output_padding: vec![1], groups: 2, ..Default::default() };
+    let cfg =
+        ConvConfig { stride: vec![2], padding: vec![1], output_padding: vec![1], groups: 2, ..Default::default() };
     let deconv = Conv::new(2, true, 16, 8, &[3], cfg, zeros_vb()).unwrap();
     let x = zeros(&[1, 16, 4, 4]);
     let y = deconv.forward(&x).unwrap();
@@ -289,7 +292,7 @@ fn dense_counts_follow_syops_formulas() {
     assert_eq!(ops_of(&gru, &x, &y).dense, 4344 * 2 * 5 * 2);
 
     // RNN(48, 16, bias=False) on [2, 5, 48]: 16*48 + 16*16 + 16 = 1040, x 10.
-    let rnn = Rnn::rnn(48, 16, RnnConfig { bias: false, ..Default::default() }, zeros_vb()).unwrap();
+    let rnn = Rnn::rnn_tanh(48, 16, RnnConfig { bias: false, ..Default::default() }, zeros_vb()).unwrap();
     let x = zeros(&[2, 5, 48]);
     let y = rnn.forward(&x).unwrap();
     assert_eq!(rnn.type_name(), "RNN");

@@ -40,17 +40,14 @@ impl MultiheadAttention {
     /// Loads `in_proj_weight`, `out_proj.weight` and, with `bias` (PyTorch's default), `in_proj_bias`
     /// and `out_proj.bias`.
     pub fn new(embed_dim: usize, num_heads: usize, bias: bool, vb: VarBuilder) -> Result<Self> {
-        if num_heads == 0 || embed_dim % num_heads != 0 {
+        if num_heads == 0 || !embed_dim.is_multiple_of(num_heads) {
             candle::bail!("MultiheadAttention: embed_dim {embed_dim} must be divisible by num_heads {num_heads}");
         }
         let e = embed_dim;
         let in_proj_weight = vb.get((3 * e, e), "in_proj_weight")?;
         let out_proj_weight = vb.get((e, e), "out_proj.weight")?;
-        let (in_proj_bias, out_proj_bias) = if bias {
-            (Some(vb.get(3 * e, "in_proj_bias")?), Some(vb.get(e, "out_proj.bias")?))
-        } else {
-            (None, None)
-        };
+        let (in_proj_bias, out_proj_bias) =
+            if bias { (Some(vb.get(3 * e, "in_proj_bias")?), Some(vb.get(e, "out_proj.bias")?)) } else { (None, None) };
         Ok(MultiheadAttention { embed_dim, num_heads, in_proj_weight, in_proj_bias, out_proj_weight, out_proj_bias })
     }
 

@@ -88,10 +88,13 @@ impl Conv {
         let name = conv_name(dims, transposed)?;
         let kernel = per_dim(name, "kernel", kernel, dims, 1)?;
         let g = cfg.groups;
-        if g == 0 || in_channels % g != 0 || out_channels % g != 0 {
-            candle::bail!("{name}: in_channels {in_channels} and out_channels {out_channels} must be divisible by groups {g}");
+        if g == 0 || !in_channels.is_multiple_of(g) || !out_channels.is_multiple_of(g) {
+            candle::bail!(
+                "{name}: in_channels {in_channels} and out_channels {out_channels} must be divisible by groups {g}"
+            );
         }
-        let mut shape = if transposed { vec![in_channels, out_channels / g] } else { vec![out_channels, in_channels / g] };
+        let mut shape =
+            if transposed { vec![in_channels, out_channels / g] } else { vec![out_channels, in_channels / g] };
         shape.extend_from_slice(&kernel);
         let weight = vb.get(shape, "weight")?;
         let bias = if cfg.bias { Some(vb.get(out_channels, "bias")?) } else { None };
@@ -111,7 +114,7 @@ impl Conv {
             candle::bail!("{name}: weight must have rank {}, got shape {:?}", dims + 2, weight.dims());
         }
         let g = cfg.groups;
-        if g == 0 || weight.dim(0)? % g != 0 {
+        if g == 0 || !weight.dim(0)?.is_multiple_of(g) {
             candle::bail!("{name}: weight shape {:?} does not fit groups {g}", weight.dims());
         }
         let stride = per_dim(name, "stride", &cfg.stride, dims, 1)?;
@@ -211,10 +214,10 @@ fn conv_core(
             offs[d] = rem % kernel[d];
             rem /= kernel[d];
         }
-        let mut win = xs.clone();
+        let mut win = xs.contiguous()?;
         for d in 0..dims {
             let idx = strided_index(offs[d] * dilation[d], stride[d], out[d], xs)?;
-            win = win.index_select(&idx, 2 + d)?;
+            win = win.contiguous()?.index_select(&idx, 2 + d)?;
         }
         cols.push(win);
     }
@@ -233,7 +236,7 @@ fn conv_core(
 fn flip(xs: &Tensor, dim: usize) -> Result<Tensor> {
     let n = xs.dim(dim)?;
     let idx: Vec<u32> = (0..n as u32).rev().collect();
-    xs.index_select(&Tensor::new(idx.as_slice(), xs.device())?, dim)
+    xs.contiguous()?.index_select(&Tensor::new(idx.as_slice(), xs.device())?, dim)
 }
 
 impl Module for Conv {

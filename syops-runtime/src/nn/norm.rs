@@ -137,7 +137,7 @@ impl GroupNorm {
         weight_and_bias: Option<(Tensor, Tensor)>,
         eps: f64,
     ) -> Result<Self> {
-        if num_groups == 0 || num_channels % num_groups != 0 {
+        if num_groups == 0 || !num_channels.is_multiple_of(num_groups) {
             candle::bail!("GroupNorm: num_channels {num_channels} must be divisible by num_groups {num_groups}");
         }
         Ok(GroupNorm { num_groups, num_channels, weight_and_bias, eps })
@@ -148,10 +148,7 @@ impl Module for GroupNorm {
     fn forward(&self, xs: &Tensor) -> Result<Tensor> {
         let (g, c) = (self.num_groups, self.num_channels);
         if xs.rank() < 2 || xs.dim(1)? != c || xs.elem_count() == 0 {
-            candle::bail!(
-                "GroupNorm({g}, {c}): expected a non-empty input [N, {c}, ...], got shape {:?}",
-                xs.dims()
-            );
+            candle::bail!("GroupNorm({g}, {c}): expected a non-empty input [N, {c}, ...], got shape {:?}", xs.dims());
         }
         let n = xs.dim(0)?;
         let ys = normalise(&xs.reshape((n, g, ()))?, self.eps)?.reshape(xs.dims())?;

@@ -137,11 +137,9 @@ impl<const D: usize> Window<D> {
             let out = self.out_len(name, d, len, xs.dims())?;
             let (k, s, p) = (self.kernel[d], self.stride[d], self.padding[d]);
             let right = ((out - 1) * s + k).saturating_sub(len + p);
-            let padded = if max {
-                pad_value(&ys, dim, p, right, f64::NEG_INFINITY)?
-            } else {
-                ys.pad_with_zeros(dim, p, right)?
-            };
+            let padded =
+                if max { pad_value(&ys, dim, p, right, f64::NEG_INFINITY)? } else { ys.pad_with_zeros(dim, p, right)? }
+                    .contiguous()?;
             let mut acc: Option<Tensor> = None;
             for j in 0..k {
                 let win = padded.index_select(&super::conv::strided_index(j, s, out, xs)?, dim)?;
@@ -194,8 +192,12 @@ macro_rules! window_pool {
                 padding: impl PoolSize<D>,
                 ceil_mode: bool,
             ) -> Self {
-                let window =
-                    Window { kernel: kernel.per_dim(), stride: stride.per_dim(), padding: padding.per_dim(), ceil_mode };
+                let window = Window {
+                    kernel: kernel.per_dim(),
+                    stride: stride.per_dim(),
+                    padding: padding.per_dim(),
+                    ceil_mode,
+                };
                 $ty { window }
             }
         }

@@ -210,7 +210,7 @@ impl Rnn {
     }
 
     /// `nn.RNN(input_size, hidden_size, batch_first=True, ...)` with `tanh`.
-    pub fn rnn(input_size: usize, hidden_size: usize, cfg: RnnConfig, vb: VarBuilder) -> Result<Self> {
+    pub fn rnn_tanh(input_size: usize, hidden_size: usize, cfg: RnnConfig, vb: VarBuilder) -> Result<Self> {
         Self::new(RnnMode::RnnTanh, input_size, hidden_size, cfg, vb)
     }
 
@@ -219,7 +219,10 @@ impl Rnn {
         let name = rnn_name(self.mode, false);
         let (h, inp) = (self.hidden_size, self.input_size);
         if xs.rank() != 3 || xs.dim(2)? != inp || xs.dim(1)? == 0 {
-            candle::bail!("{name}({inp}, {h}): expected a batch-first input [N, L, {inp}] with L > 0, got shape {:?}", xs.dims());
+            candle::bail!(
+                "{name}({inp}, {h}): expected a batch-first input [N, L, {inp}] with L > 0, got shape {:?}",
+                xs.dims()
+            );
         }
         let (n, l) = (xs.dim(0)?, xs.dim(1)?);
         let dirs = if self.cfg.bidirectional { 2 } else { 1 };
@@ -242,8 +245,8 @@ impl Rnn {
                 let idx = layer * dirs + dir;
                 let w = &self.weights[idx];
                 let width = layer_in.dim(2)?;
-                let gi = CellWeights::project(&layer_in.reshape((n * l, width))?, &w.w_ih, &w.b_ih)?
-                    .reshape((n, l, ()))?;
+                let gi =
+                    CellWeights::project(&layer_in.reshape((n * l, width))?, &w.w_ih, &w.b_ih)?.reshape((n, l, ()))?;
                 let mut hs = h0.get(idx)?;
                 let mut cs = if self.mode == RnnMode::Lstm { Some(c0.get(idx)?) } else { None };
                 let mut outs = vec![None; l];
@@ -291,7 +294,8 @@ impl Layer for Rnn {
     fn ops(&self, call: &Call<'_>) -> crate::Result<Ops> {
         let dims = call.input()?.dims();
         let dirs = if self.cfg.bidirectional { 2 } else { 1 };
-        let per_step: u64 = (0..self.cfg.num_layers).map(|k| self.weights[k * dirs].syops(self.mode, self.hidden_size)).sum();
+        let per_step: u64 =
+            (0..self.cfg.num_layers).map(|k| self.weights[k * dirs].syops(self.mode, self.hidden_size)).sum();
         let batch = dims.first().copied().unwrap_or(1) as u64;
         let len = dims.get(1).copied().unwrap_or(1) as u64;
         Ok(Ops::total_only(per_step * batch * len * dirs as u64))
@@ -316,7 +320,11 @@ impl RnnCell {
 
     /// One step from zero states (or `state` = `h` and, for LSTM, `c`, each `[N, H]`): the new `h`
     /// and, for LSTM, the new `c`.
-    pub fn forward_with_state(&self, xs: &Tensor, state: Option<(&Tensor, Option<&Tensor>)>) -> Result<(Tensor, Option<Tensor>)> {
+    pub fn forward_with_state(
+        &self,
+        xs: &Tensor,
+        state: Option<(&Tensor, Option<&Tensor>)>,
+    ) -> Result<(Tensor, Option<Tensor>)> {
         let name = rnn_name(self.mode, true);
         let (inp, h) = (self.input_size, self.hidden_size);
         let batched = xs.rank() == 2;

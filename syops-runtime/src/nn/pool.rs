@@ -1,6 +1,8 @@
-//! Pooling layers as PyTorch computes them (max pooling pads with -inf, average pooling counts
-//! zero padding, adaptive bins span `floor(i * in / out) .. ceil((i + 1) * in / out)`), counted by
-//! syops' `pool_syops_counter_hook`: `numel(input)`, spike-tested on the input.
+//! Pooling layers, 1-D to 3-D, as PyTorch computes them (max pooling pads with -inf, average
+//! pooling counts zero padding, `ceil_mode` as PyTorch, adaptive bins span
+//! `floor(i * in / out) .. ceil((i + 1) * in / out)`), counted by syops'
+//! `pool_syops_counter_hook`: `numel(input)`, spike-tested on the input. Pools are separable: each
+//! spatial dim is pooled in turn; average pooling divides the sum once, by the window size.
 use candle::{Module, Result, Tensor};
 
 use crate::{numel, Call, Layer, Ops, Role};
@@ -24,9 +26,14 @@ pub(crate) fn pad_value(xs: &Tensor, dim: usize, left: usize, right: usize, valu
     Tensor::cat(&parts, dim)
 }
 
-fn check_rank4(name: &str, xs: &Tensor) -> Result<()> {
-    if xs.rank() != 4 {
-        candle::bail!("{name}: expected a [N, C, H, W] input, got shape {:?}", xs.dims());
+fn check_rank(name: &str, dims: usize, xs: &Tensor) -> Result<()> {
+    if xs.rank() != dims + 1 && xs.rank() != dims + 2 {
+        candle::bail!(
+            "{name}: expected an input of rank {} or {} ([N, C, spatial...] with {dims} spatial dims), got shape {:?}",
+            dims + 1,
+            dims + 2,
+            xs.dims()
+        );
     }
     Ok(())
 }
@@ -35,11 +42,175 @@ fn pool_ops(call: &Call<'_>) -> crate::Result<Ops> {
     Ok(Ops::synaptic(numel(call.input()?.dims())))
 }
 
-macro_rules! pool_layer {
-    ($ty:ty, $name:literal) => {
-        impl Layer for $ty {
+/// A spatial-size argument: one value for every spatial dim, or one per dim.
+pub trait PoolSize<const D: usize> {
+    /// The size per spatial dim.
+    fn per_dim(self) -> [usize; D];
+}
+
+impl<const D: usize> PoolSize<D> for usize {
+    fn per_dim(self) -> [usize; D] {
+        [self; D]
+    }
+}
+
+impl<const D: usize> PoolSize<D> for [usize; D] {
+    fn per_dim(self) -> [usize; D] {
+        self
+    }
+}
+
+impl PoolSize<2> for (usize, usize) {
+    fn per_dim(self) -> [usize; 2] {
+        [self.0, self.1]
+    }
+}
+
+impl PoolSize<3> for (usize, usize, usize) {
+    fn per_dim(self) -> [usize; 3] {
+        [self.0, self.1, self.2]
+    }
+}
+
+fn pool_name(kind: &str, dims: usize) -> &'static str {
+    match (kind, dims) {
+        ("max", 1) => "MaxPool1d",
+        ("max", 2) => "MaxPool2d",
+        ("max", 3) => "MaxPool3d",
+        ("avg", 1) => "AvgPool1d",
+        ("avg", 2) => "AvgPool2d",
+        ("avg", 3) => "AvgPool3d",
+        ("amax", 1) => "AdaptiveMaxPool1d",
+        ("amax", 2) => "AdaptiveMaxPool2d",
+        ("amax", 3) => "AdaptiveMaxPool3d",
+        ("aavg", 1) => "AdaptiveAvgPool1d",
+        ("aavg", 2) => "AdaptiveAvgPool2d",
+        ("aavg", 3) => "AdaptiveAvgPool3d",
+        _ => "Pool",
+    }
+}
+
+/// Window geometry of a (max or average) pooling.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Window<const D: usize> {
+    kernel: [usize; D],
+    stride: [usize; D],
+    padding: [usize; D],
+    ceil_mode: bool,
+}
+
+impl<const D: usize> Window<D> {
+    /// PyTorch's `pooling_output_shape` along spatial dim `d` for input length `len`.
+    fn out_len(&self, name: &str, d: usize, len: usize, shape: &[usize]) -> Result<usize> {
+        let (k, s, p) = (self.kernel[d], self.stride[d], self.padding[d]);
+        if k == 0 || s == 0 {
+            candle::bail!("{name}: kernel {:?} and stride {:?} must be positive", self.kernel, self.stride);
+        }
+        if 2 * p > k {
+            candle::bail!("{name}: padding {:?} must be at most half of kernel {:?}", self.padding, self.kernel);
+        }
+        if len + 2 * p < k {
+            candle::bail!(
+                "{name}: kernel {:?} is larger than the padded input (padding {:?}) of shape {shape:?}",
+                self.kernel,
+                self.padding
+            );
+        }
+        let num = len + 2 * p - k + if self.ceil_mode { s - 1 } else { 0 };
+        let mut out = num / s + 1;
+        if self.ceil_mode && (out - 1) * s >= len + p {
+            out -= 1;
+        }
+        Ok(out)
+    }
+
+    /// Pools every spatial dim in turn: the max, or the zero-padded sum and the divisor per output
+    /// position (`count_include_pad = True`: the window clipped to the padded input).
+    fn apply(&self, name: &str, xs: &Tensor, max: bool) -> Result<Tensor> {
+        check_rank(name, D, xs)?;
+        let first = xs.rank() - D;
+        let mut ys = xs.clone();
+        let mut divisors: Vec<Vec<f64>> = Vec::with_capacity(D);
+        for d in 0..D {
+            let dim = first + d;
+            let len = xs.dim(dim)?;
+            let out = self.out_len(name, d, len, xs.dims())?;
+            let (k, s, p) = (self.kernel[d], self.stride[d], self.padding[d]);
+            let right = ((out - 1) * s + k).saturating_sub(len + p);
+            let padded =
+                if max { pad_value(&ys, dim, p, right, f64::NEG_INFINITY)? } else { ys.pad_with_zeros(dim, p, right)? }
+                    .contiguous()?;
+            let mut acc: Option<Tensor> = None;
+            for j in 0..k {
+                let win = padded.index_select(&super::conv::strided_index(j, s, out, xs)?, dim)?;
+                acc = Some(match acc {
+                    None => win,
+                    Some(a) if max => a.maximum(&win)?,
+                    Some(a) => (a + win)?,
+                });
+            }
+            ys = acc.expect("kernel is positive");
+            divisors.push((0..out).map(|i| ((i * s + k).min(len + 2 * p) - i * s) as f64).collect());
+        }
+        if max {
+            return Ok(ys);
+        }
+        divide(&ys, &divisors)
+    }
+}
+
+/// Divides the last `divisors.len()` dims of `ys` by the outer product of `divisors`.
+fn divide(ys: &Tensor, divisors: &[Vec<f64>]) -> Result<Tensor> {
+    let mut prod = vec![1f64];
+    for dv in divisors {
+        prod = prod.iter().flat_map(|a| dv.iter().map(move |b| a * b)).collect();
+    }
+    let shape: Vec<usize> = divisors.iter().map(|d| d.len()).collect();
+    let div = Tensor::from_vec(prod, shape.as_slice(), ys.device())?.to_dtype(ys.dtype())?;
+    ys.broadcast_div(&div)
+}
+
+macro_rules! window_pool {
+    ($ty:ident, $kind:literal, $max:expr, $doc:literal) => {
+        #[doc = $doc]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub struct $ty<const D: usize> {
+            window: Window<D>,
+        }
+
+        impl<const D: usize> $ty<D> {
+            /// The same kernel, stride and padding in every spatial dim (PyTorch's stride defaults
+            /// to the kernel; pass it explicitly here), `ceil_mode = False`.
+            pub fn new(kernel: usize, stride: usize, padding: usize) -> Self {
+                Self::with_config(kernel, stride, padding, false)
+            }
+
+            /// Kernel, stride and padding per spatial dim (or one value for all), and `ceil_mode`.
+            pub fn with_config(
+                kernel: impl PoolSize<D>,
+                stride: impl PoolSize<D>,
+                padding: impl PoolSize<D>,
+                ceil_mode: bool,
+            ) -> Self {
+                let window = Window {
+                    kernel: kernel.per_dim(),
+                    stride: stride.per_dim(),
+                    padding: padding.per_dim(),
+                    ceil_mode,
+                };
+                $ty { window }
+            }
+        }
+
+        impl<const D: usize> Module for $ty<D> {
+            fn forward(&self, xs: &Tensor) -> Result<Tensor> {
+                self.window.apply(pool_name($kind, D), xs, $max)
+            }
+        }
+
+        impl<const D: usize> Layer for $ty<D> {
             fn type_name(&self) -> &'static str {
-                $name
+                pool_name($kind, D)
             }
             fn role(&self) -> Role {
                 Role::Counted
@@ -51,74 +222,34 @@ macro_rules! pool_layer {
     };
 }
 
-/// `nn.MaxPool2d(kernel_size, stride, padding)`.
-#[derive(Debug, Clone, Copy)]
-pub struct MaxPool2d {
-    kernel: usize,
-    stride: usize,
-    padding: usize,
-}
+window_pool!(
+    MaxPool,
+    "max",
+    true,
+    "`nn.MaxPool1d/2d/3d(kernel_size, stride, padding, ceil_mode=...)` over the last `D` dims \
+     (padding counts as -inf)."
+);
+window_pool!(
+    AvgPool,
+    "avg",
+    false,
+    "`nn.AvgPool1d/2d/3d(kernel_size, stride, padding, ceil_mode=...)` over the last `D` dims, with \
+     `count_include_pad = True`: the divisor counts zero padding but, with `ceil_mode`, not the part \
+     of the last window beyond the padded input."
+);
 
-impl MaxPool2d {
-    /// `stride` defaults to `kernel` in PyTorch; pass it explicitly here.
-    pub fn new(kernel: usize, stride: usize, padding: usize) -> Self {
-        MaxPool2d { kernel, stride, padding }
-    }
-}
-
-impl Module for MaxPool2d {
-    fn forward(&self, xs: &Tensor) -> Result<Tensor> {
-        check_rank4("MaxPool2d", xs)?;
-        let (p, k) = (self.padding, self.kernel);
-        let (h, w) = (xs.dim(2)? + 2 * p, xs.dim(3)? + 2 * p);
-        if h < k || w < k {
-            candle::bail!("MaxPool2d: kernel {k} is larger than the padded input of shape {:?}", xs.dims());
-        }
-        let xs = pad_value(&pad_value(xs, 2, p, p, f64::NEG_INFINITY)?, 3, p, p, f64::NEG_INFINITY)?;
-        xs.max_pool2d_with_stride(k, self.stride)
-    }
-}
-pool_layer!(MaxPool2d, "MaxPool2d");
-
-/// `nn.AvgPool2d(kernel_size, stride, padding)` with `count_include_pad = True`.
-#[derive(Debug, Clone, Copy)]
-pub struct AvgPool2d {
-    kernel: usize,
-    stride: usize,
-    padding: usize,
-}
-
-impl AvgPool2d {
-    /// `stride` defaults to `kernel` in PyTorch; pass it explicitly here.
-    pub fn new(kernel: usize, stride: usize, padding: usize) -> Self {
-        AvgPool2d { kernel, stride, padding }
-    }
-}
-
-impl Module for AvgPool2d {
-    fn forward(&self, xs: &Tensor) -> Result<Tensor> {
-        check_rank4("AvgPool2d", xs)?;
-        let (p, k) = (self.padding, self.kernel);
-        if xs.dim(2)? + 2 * p < k || xs.dim(3)? + 2 * p < k {
-            candle::bail!("AvgPool2d: kernel {k} is larger than the padded input of shape {:?}", xs.dims());
-        }
-        xs.pad_with_zeros(2, p, p)?.pad_with_zeros(3, p, p)?.avg_pool2d_with_stride(k, self.stride)
-    }
-}
-pool_layer!(AvgPool2d, "AvgPool2d");
-
-/// `nn.AdaptiveAvgPool2d(output_size)`.
-#[derive(Debug, Clone, Copy)]
-pub struct AdaptiveAvgPool2d {
-    out: (usize, usize),
-}
-
-impl AdaptiveAvgPool2d {
-    /// Output `(height, width)`.
-    pub fn new(out: (usize, usize)) -> Self {
-        AdaptiveAvgPool2d { out }
-    }
-}
+/// `nn.MaxPool1d`.
+pub type MaxPool1d = MaxPool<1>;
+/// `nn.MaxPool2d`.
+pub type MaxPool2d = MaxPool<2>;
+/// `nn.MaxPool3d`.
+pub type MaxPool3d = MaxPool<3>;
+/// `nn.AvgPool1d`.
+pub type AvgPool1d = AvgPool<1>;
+/// `nn.AvgPool2d`.
+pub type AvgPool2d = AvgPool<2>;
+/// `nn.AvgPool3d`.
+pub type AvgPool3d = AvgPool<3>;
 
 /// PyTorch's adaptive bin `[start, end)` of output index `i`.
 pub(crate) fn adaptive_bin(i: usize, input: usize, output: usize) -> (usize, usize) {
@@ -127,30 +258,120 @@ pub(crate) fn adaptive_bin(i: usize, input: usize, output: usize) -> (usize, usi
     (start, end)
 }
 
-impl Module for AdaptiveAvgPool2d {
-    fn forward(&self, xs: &Tensor) -> Result<Tensor> {
-        check_rank4("AdaptiveAvgPool2d", xs)?;
-        let (h, w) = (xs.dim(2)?, xs.dim(3)?);
-        let (oh, ow) = self.out;
-        if oh == 0 || ow == 0 {
-            candle::bail!("AdaptiveAvgPool2d: output size {:?} must be positive", self.out);
+fn adaptive(name: &str, out: &[usize], xs: &Tensor, max: bool) -> Result<Tensor> {
+    let dims = out.len();
+    check_rank(name, dims, xs)?;
+    if out.contains(&0) {
+        candle::bail!("{name}: output size {out:?} must be positive (input shape {:?})", xs.dims());
+    }
+    let first = xs.rank() - dims;
+    let mut ys = xs.clone();
+    let mut divisors = Vec::with_capacity(dims);
+    for (d, &o) in out.iter().enumerate() {
+        let dim = first + d;
+        let len = xs.dim(dim)?;
+        if len == 0 {
+            candle::bail!("{name}: empty spatial dim in input of shape {:?}", xs.dims());
         }
-        let mut rows = Vec::with_capacity(oh);
-        for i in 0..oh {
-            let (h0, h1) = adaptive_bin(i, h, oh);
-            let mut cols = Vec::with_capacity(ow);
-            for j in 0..ow {
-                let (w0, w1) = adaptive_bin(j, w, ow);
-                let region = xs.narrow(2, h0, h1 - h0)?.narrow(3, w0, w1 - w0)?;
-                let count = crate::ops::scalar(((h1 - h0) * (w1 - w0)) as f64, xs)?;
-                cols.push(region.sum_keepdim((2, 3))?.broadcast_div(&count)?);
-            }
-            rows.push(Tensor::cat(&cols, 3)?);
+        let mut parts = Vec::with_capacity(o);
+        let mut div = Vec::with_capacity(o);
+        for i in 0..o {
+            let (a, b) = adaptive_bin(i, len, o);
+            let region = ys.narrow(dim, a, b - a)?;
+            parts.push(if max { region.max_keepdim(dim)? } else { region.sum_keepdim(dim)? });
+            div.push((b - a) as f64);
         }
-        Tensor::cat(&rows, 2)
+        ys = Tensor::cat(&parts, dim)?;
+        divisors.push(div);
+    }
+    if max {
+        Ok(ys)
+    } else {
+        divide(&ys, &divisors)
     }
 }
-pool_layer!(AdaptiveAvgPool2d, "AdaptiveAvgPool2d");
+
+macro_rules! adaptive_pool {
+    ($ty:ident, $kind:literal, $max:expr, $doc:literal) => {
+        #[doc = $doc]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub struct $ty<const D: usize> {
+            out: [usize; D],
+        }
+
+        impl<const D: usize> $ty<D> {
+            /// Output size per spatial dim, or one value for all.
+            pub fn with_size(out: impl PoolSize<D>) -> Self {
+                $ty { out: out.per_dim() }
+            }
+        }
+
+        impl $ty<1> {
+            /// Output length.
+            pub fn new(out: usize) -> Self {
+                $ty { out: [out] }
+            }
+        }
+
+        impl $ty<2> {
+            /// Output `(height, width)`.
+            pub fn new(out: (usize, usize)) -> Self {
+                $ty { out: [out.0, out.1] }
+            }
+        }
+
+        impl $ty<3> {
+            /// Output `(depth, height, width)`.
+            pub fn new(out: (usize, usize, usize)) -> Self {
+                $ty { out: [out.0, out.1, out.2] }
+            }
+        }
+
+        impl<const D: usize> Module for $ty<D> {
+            fn forward(&self, xs: &Tensor) -> Result<Tensor> {
+                adaptive(pool_name($kind, D), &self.out, xs, $max)
+            }
+        }
+
+        impl<const D: usize> Layer for $ty<D> {
+            fn type_name(&self) -> &'static str {
+                pool_name($kind, D)
+            }
+            fn role(&self) -> Role {
+                Role::Counted
+            }
+            fn ops(&self, call: &Call<'_>) -> crate::Result<Ops> {
+                pool_ops(call)
+            }
+        }
+    };
+}
+
+adaptive_pool!(
+    AdaptiveMaxPool,
+    "amax",
+    true,
+    "`nn.AdaptiveMaxPool1d/2d/3d(output_size)`: bins `floor(i * in / out) .. ceil((i + 1) * in / out)`."
+);
+adaptive_pool!(
+    AdaptiveAvgPool,
+    "aavg",
+    false,
+    "`nn.AdaptiveAvgPool1d/2d/3d(output_size)`: bins `floor(i * in / out) .. ceil((i + 1) * in / out)`."
+);
+
+/// `nn.AdaptiveMaxPool1d`.
+pub type AdaptiveMaxPool1d = AdaptiveMaxPool<1>;
+/// `nn.AdaptiveMaxPool2d`.
+pub type AdaptiveMaxPool2d = AdaptiveMaxPool<2>;
+/// `nn.AdaptiveMaxPool3d`.
+pub type AdaptiveMaxPool3d = AdaptiveMaxPool<3>;
+/// `nn.AdaptiveAvgPool1d`.
+pub type AdaptiveAvgPool1d = AdaptiveAvgPool<1>;
+/// `nn.AdaptiveAvgPool2d`.
+pub type AdaptiveAvgPool2d = AdaptiveAvgPool<2>;
+/// `nn.AdaptiveAvgPool3d`.
+pub type AdaptiveAvgPool3d = AdaptiveAvgPool<3>;
 
 #[cfg(test)]
 mod tests {
@@ -182,6 +403,6 @@ mod tests {
     fn kernel_larger_than_input_is_an_error() {
         let xs = Tensor::ones((1, 1, 2, 2), candle::DType::F32, &Device::Cpu).unwrap();
         let err = MaxPool2d::new(5, 1, 0).forward(&xs).unwrap_err().to_string();
-        assert!(err.contains("larger than the padded input"), "{err}");
+        assert!(err.contains("larger than the padded input") && err.contains("MaxPool2d"), "{err}");
     }
 }

@@ -72,8 +72,15 @@ pub fn seq_to_ann(xs: &Tensor, f: impl FnOnce(&Tensor) -> Result<Tensor>) -> Res
     ys.reshape(shape)
 }
 
+/// The reference cases this runner has a port for.
+pub const CASES: &[&str] =
+    &["resnet18", "spiking_resnet18", "sew_resnet18", "multistep_spiking_resnet18_lif_t4", "multistep_sew_resnet18_5d"];
+
 /// Builds the case's model from its manifest and counts it on the case's batches.
 pub fn count_case(case: &Case, dtype: DType, device: &Device) -> anyhow::Result<Report> {
+    if !CASES.contains(&case.case.as_str()) {
+        bail!("unknown reference case `{}` in {}; known cases: {}", case.case, case.path.display(), CASES.join(", "));
+    }
     let tensors = case.tensors(dtype, device)?;
     let vb = VarBuilder::from_tensors(tensors, dtype, device);
     let inputs = case.inputs(dtype, device)?;

@@ -5,7 +5,7 @@
 //! and references of layers. A user's own leaf type implements it by hand to give it a rule.
 //!
 //! ```
-//! use syops::{Layer, Ops, Role};
+//! use syops_runtime::{Layer, Ops, Role};
 //! use candle::Tensor;
 //!
 //! /// A leaf layer of the user's own, counted like an activation.
@@ -13,7 +13,7 @@
 //! impl Layer for Square {
 //!     fn type_name(&self) -> &'static str { "Square" }
 //!     fn role(&self) -> Role { Role::Counted }
-//!     fn ops(&self, call: &syops::Call<'_>) -> syops::Result<Ops> {
+//!     fn ops(&self, call: &syops_runtime::Call<'_>) -> syops_runtime::Result<Ops> {
 //!         Ok(Ops::elementwise_output(call.output()?.elem_count() as u64))
 //!     }
 //! }

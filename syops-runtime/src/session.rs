@@ -9,7 +9,7 @@
 //! let vb = VarBuilder::zeros(DType::F32, &Device::Cpu);
 //! let fc = candle_nn::linear(4, 2, vb)?;
 //! let xs = Tensor::new(&[[0f32, 1., 1., 0.]], &Device::Cpu)?;
-//! let report = syops::Session::new().count(&fc, &xs, |fc, xs| fc.forward(xs))?;
+//! let report = syops_runtime::Session::new().count(&fc, &xs, |fc, xs| fc.forward(xs))?;
 //! // A binary input: (4 × 2 + 2) dense ops at a firing rate of 0.5 are ACs.
 //! assert_eq!(report.per_sample.acs, 5.0);
 //! # Ok(()) }
@@ -265,7 +265,7 @@ fn assemble(model: &dyn Layer, mut state: State, batches: u64, non_finite_inputs
         let leaf = TreeLeaf { path, type_name, role, params: 0 };
         layers.push(row(&state.options, &mut warnings, &mut uncounted, leaf, Some(&mut state.nodes[i])));
     }
-    warnings.extend(state.unattributed.drain(..));
+    warnings.append(&mut state.unattributed);
     let mut sum = LayerStats::default();
     for row in &layers {
         sum.add(&row.stats);

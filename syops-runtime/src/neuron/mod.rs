@@ -8,14 +8,14 @@
 //!
 //! ```
 //! use candle::{Device, Module, Tensor};
-//! use syops::neuron::IfNode;
+//! use syops_runtime::neuron::IfNode;
 //!
 //! # fn main() -> candle::Result<()> {
 //! let sn = IfNode::new();
 //! let xs = Tensor::new(&[0.6f32, 1.2], &Device::Cpu)?;
 //! assert_eq!(sn.forward(&xs)?.to_vec1::<f32>()?, [0., 1.]);
 //! assert_eq!(sn.forward(&xs)?.to_vec1::<f32>()?, [1., 1.]); // 0.6 + 0.6 crosses the threshold
-//! syops::reset(&sn);
+//! syops_runtime::reset(&sn);
 //! assert_eq!(sn.forward(&xs)?.to_vec1::<f32>()?, [0., 1.]);
 //! # Ok(()) }
 //! ```

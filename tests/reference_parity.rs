@@ -1,0 +1,64 @@
+//! Reference parity: each case in tests/reference (copied from the original syops runs) is built,
+//! counted, and compared with what syops 0.0.5 counted — strictly in float64 against
+//! `expected_f64`, loosely in float32 against `expected` (tests/reference/README.md).
+//!
+//! These run whole ResNets: the test profile optimises them (see Cargo.toml).
+#[path = "../examples/models/mod.rs"]
+mod models;
+
+use candle::{DType, Device};
+use syops::reference::{compare, runner_output, Case, Tolerance};
+
+fn check(case: &str, dtype: DType) {
+    let path = format!("{}/tests/reference/{case}.json", env!("CARGO_MANIFEST_DIR"));
+    let case = Case::load(&path).unwrap();
+    let report = models::count_case(&case, dtype, &Device::Cpu).unwrap();
+    let (want, tol) = match dtype {
+        DType::F64 => (&case.expected_f64, Tolerance::STRICT),
+        _ => (&case.expected, Tolerance::LOOSE),
+    };
+    let bad = compare(&runner_output(&case.case, &report), want, tol);
+    assert!(bad.is_empty(), "{} ({dtype:?}): {} mismatches:\n{}", case.case, bad.len(), bad.join("\n"));
+    assert_eq!(
+        report.layers.len(),
+        want.layers.len(),
+        "rows: {:?}",
+        report.layers.iter().map(|l| &l.path).collect::<Vec<_>>()
+    );
+}
+
+macro_rules! parity {
+    ($($name:ident),* $(,)?) => {
+        mod f64 {
+            $(#[test] fn $name() { super::check(stringify!($name), candle::DType::F64) })*
+        }
+        mod f32 {
+            $(#[test] fn $name() { super::check(stringify!($name), candle::DType::F32) })*
+        }
+    };
+}
+
+parity!(resnet18, spiking_resnet18, sew_resnet18, multistep_spiking_resnet18_lif_t4);
+
+#[test]
+fn unknown_case_is_a_clear_error() {
+    let dir = std::env::temp_dir().join("syops-unknown-case");
+    std::fs::create_dir_all(&dir).unwrap();
+    let src = format!("{}/tests/reference/resnet18.json", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(src).unwrap().replacen("\"case\": \"resnet18\"", "\"case\": \"nope\"", 1);
+    let path = dir.join("nope.json");
+    std::fs::write(&path, text).unwrap();
+    let case = Case::load(&path).unwrap();
+    let err = models::count_case(&case, DType::F32, &Device::Cpu).unwrap_err().to_string();
+    assert!(err.contains("unknown reference case `nope`"), "{err}");
+}
+
+#[test]
+fn malformed_or_missing_manifest_names_the_file() {
+    let err = Case::load("/nonexistent/case.json").unwrap_err().to_string();
+    assert!(err.contains("/nonexistent/case.json") && err.contains("cannot read"), "{err}");
+    let path = std::env::temp_dir().join("syops-bad-manifest.json");
+    std::fs::write(&path, "{\"case\": 3}").unwrap();
+    let err = Case::load(&path).unwrap_err().to_string();
+    assert!(err.contains("syops-bad-manifest.json") && err.contains("malformed manifest"), "{err}");
+}

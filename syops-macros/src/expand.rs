@@ -45,6 +45,7 @@ fn expand_struct(args: Args, mut s: ItemStruct) -> syn::Result<TokenStream> {
     let ident = &s.ident;
     let name = args.name.map_or_else(|| ident.to_string(), |n| n.value());
     let mut visits = Vec::new();
+    let mut renames = Vec::new();
     let mut error: Option<syn::Error> = None;
     let fields = match &mut s.fields {
         Fields::Named(f) => f.named.iter_mut().collect::<Vec<_>>(),
@@ -69,6 +70,10 @@ fn expand_struct(args: Args, mut s: ItemStruct) -> syn::Result<TokenStream> {
             Some(id) => id.clone().into(),
             None => syn::Index::from(i).into(),
         };
+        if let (Some(r), Some(id)) = (&opts.rename, &field.ident) {
+            let from = id.to_string();
+            renames.push(quote!(#from => #r,));
+        }
         let seg = opts.rename.map_or_else(
             || match &member {
                 syn::Member::Named(id) => id.to_string().trim_start_matches("r#").to_string(),
@@ -100,6 +105,15 @@ fn expand_struct(args: Args, mut s: ItemStruct) -> syn::Result<TokenStream> {
             fn children(&self, __syops_visit: &mut dyn ::core::ops::FnMut(::syops::__private::Segment, &dyn ::syops::__private::Layer)) {
                 use ::syops::__private::{ProbeLayer as _, ProbeNotLayer as _};
                 #(#visits)*
+            }
+        }
+
+        impl #impl_generics ::syops::__private::FieldNames for #ident #ty_generics #where_clause {
+            fn segment(field: &'static str) -> &'static str {
+                match field {
+                    #(#renames)*
+                    other => other,
+                }
             }
         }
     })

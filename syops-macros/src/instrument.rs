@@ -84,11 +84,14 @@ impl Rewriter {
                     Member::Named(id) => id.to_string().trim_start_matches("r#").to_string(),
                     Member::Unnamed(ix) => ix.index.to_string(),
                 };
-                let mut t = if is_self(&f.base) {
-                    Target { recv: e.clone(), segs: Vec::new() }
-                } else {
-                    self.resolve(&f.base)?
-                };
+                if is_self(&f.base) {
+                    // The struct's own field: its segment may be renamed by `#[syops(rename)]`.
+                    let seg = quote!(::syops::__private::Segment::Field(
+                        <Self as ::syops::__private::FieldNames>::segment(#name)
+                    ));
+                    return Some(Target { recv: e.clone(), segs: vec![seg] });
+                }
+                let mut t = self.resolve(&f.base)?;
                 t.recv = e.clone();
                 t.segs.push(field_seg(&name));
                 Some(t)

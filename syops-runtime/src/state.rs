@@ -241,6 +241,11 @@ impl<'a> Scope<'a> {
         Scope { node, layer, input: None }
     }
 
+    /// Whether this scope is counting (a session is active on this thread).
+    pub fn is_active(&self) -> bool {
+        self.node.is_some()
+    }
+
     /// Notes the call's first argument.
     #[inline]
     pub fn input(&mut self, arg: Outcome<'_>) {

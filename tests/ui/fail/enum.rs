@@ -1,0 +1,6 @@
+#[syops::count]
+enum Net {
+    A,
+}
+
+fn main() {}

@@ -1,0 +1,8 @@
+struct Net;
+
+impl Net {
+    #[syops::count]
+    fn run(&self) {}
+}
+
+fn main() {}

@@ -1,0 +1,6 @@
+struct Net;
+
+#[syops::count(name = "X")]
+impl Net {}
+
+fn main() {}

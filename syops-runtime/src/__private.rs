@@ -3,3 +3,4 @@ pub use crate::layer::{Layer, Segment};
 pub use crate::probe::{LayerRef, Probe, ProbeLayer, ProbeNoTensor, ProbeNotLayer, ProbeTensor};
 pub use crate::state::{unattributed, Scope};
 pub use candle::Tensor;
+pub use crate::budget::assert_within;

@@ -66,10 +66,10 @@
 //! two reports saved with `--format json`.
 pub use syops_macros::count;
 pub use syops_runtime::{
-    aggregate, assert_budget, violations_table, Budget, Change, Diff, Format, LayerDelta, Quantity, Units, View,
-    Violation, activation_ops, conv_ops, linear_ops, neuron, nn, norm_ops, numel, reference, reset, spike, Call, Energy,
-    EnergyModel, Error, Layer, LayerRow, LayerStats, Ops, PerSample, Probe, Report, Result, Role, RuleFn, Segment,
-    Session, Split, Status, REPORT_FILE_ENV, SCHEMA_VERSION,
+    activation_ops, aggregate, assert_budget, conv_ops, linear_ops, neuron, nn, norm_ops, numel, reference, reset,
+    spike, violations_table, Budget, Call, Change, Diff, Energy, EnergyModel, Error, Format, Layer, LayerDelta,
+    LayerRow, LayerStats, Ops, PerSample, Probe, Quantity, Report, Result, Role, RuleFn, Segment, Session, Split,
+    Status, Units, View, Violation, REPORT_FILE_ENV, SCHEMA_VERSION,
 };
 
 #[doc(hidden)]

@@ -148,15 +148,29 @@ mod tests {
     #[test]
     fn parses_cargo_shape() {
         let Cli::Syops(a) = Cli::try_parse_from([
-            "cargo-syops", "syops", "--example", "tiny", "-p", "fx", "--format", "csv", "--depth", "1", "--energy",
-            "0.5,2", "--", "--steps", "3",
+            "cargo-syops",
+            "syops",
+            "--example",
+            "tiny",
+            "-p",
+            "fx",
+            "--format",
+            "csv",
+            "--depth",
+            "1",
+            "--energy",
+            "0.5,2",
+            "--",
+            "--steps",
+            "3",
         ])
         .unwrap();
         assert_eq!(a.target.example.as_deref(), Some("tiny"));
         assert_eq!(a.view.format, Format::Csv);
         assert_eq!(a.view.common.energy, Some(EnergyModel { pj_per_ac: 0.5, pj_per_mac: 2.0 }));
         assert_eq!(a.args, ["--steps", "3"]);
-        let Cli::Syops(d) = Cli::try_parse_from(["cargo-syops", "syops", "diff", "a.json", "b.json", "--depth", "2"]).unwrap();
+        let Cli::Syops(d) =
+            Cli::try_parse_from(["cargo-syops", "syops", "diff", "a.json", "b.json", "--depth", "2"]).unwrap();
         assert!(matches!(d.command, Some(Command::Diff(DiffArgs { common: CommonArgs { depth: Some(2), .. }, .. }))));
         assert!(Cli::try_parse_from(["cargo-syops", "syops", "--example", "a", "--bin", "b"]).is_err());
         assert!(Cli::try_parse_from(["cargo-syops", "syops", "--debug", "--profile", "x"]).is_err());

@@ -68,15 +68,24 @@ pub fn resolve(args: &TargetArgs) -> Result<Target> {
         let mut names: Vec<_> = all.iter().map(|(_, n)| *n).collect();
         names.sort_unstable();
         names.dedup();
-        if names.is_empty() { "none".to_string() } else { names.join(", ") }
+        if names.is_empty() {
+            "none".to_string()
+        } else {
+            names.join(", ")
+        }
     };
     match (found.as_slice(), wanted) {
         ([(p, n)], _) => Ok(Target { package: p.name.to_string(), kind, name: n.to_string() }),
         ([], Some(w)) => bail!("no {what} `{w}`; {what}s: {}", names()),
         ([], None) => bail!("nothing to run: pass --example NAME, --bin NAME or --test NAME (examples: {})", {
-            let mut ex: Vec<_> = packages.iter().flat_map(|p| &p.targets).filter(|t| t.is_example()).map(|t| t.name.as_str()).collect();
+            let mut ex: Vec<_> =
+                packages.iter().flat_map(|p| &p.targets).filter(|t| t.is_example()).map(|t| t.name.as_str()).collect();
             ex.sort_unstable();
-            if ex.is_empty() { "none".to_string() } else { ex.join(", ") }
+            if ex.is_empty() {
+                "none".to_string()
+            } else {
+                ex.join(", ")
+            }
         }),
         (many, _) => {
             let pkgs: Vec<_> = many.iter().map(|(p, _)| p.name.as_str()).collect();

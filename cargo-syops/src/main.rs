@@ -3,11 +3,7 @@
 mod args;
 mod cargo;
 
-use std::{
-    fs,
-    path::Path,
-    process::ExitCode,
-};
+use std::{fs, path::Path, process::ExitCode};
 
 use anyhow::{bail, Context, Result};
 use clap::Parser;

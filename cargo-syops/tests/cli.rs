@@ -65,7 +65,10 @@ fn formats_units_energy_and_output_file() {
     let table = ok(&["--example", "linear"]);
     assert!(table.contains("(root)") && table.contains("Linear: 3 samples in 1 batches"), "{table}");
     let csv = ok(&["--example", "linear", "--format", "csv", "--units", "K"]);
-    assert!(csv.starts_with("layer,type,params,calls,output,acs,macs,total,rate_pct,energy_mj\n,Linear,0.036,1,3x4,"), "{csv}");
+    assert!(
+        csv.starts_with("layer,type,params,calls,output,acs,macs,total,rate_pct,energy_mj\n,Linear,0.036,1,3x4,"),
+        "{csv}"
+    );
     let md = ok(&["--example", "linear", "--format", "markdown"]);
     assert!(md.starts_with("| layer | type |") && md.contains("- Linear: 3 samples"), "{md}");
     let dir = tmp();
@@ -146,12 +149,18 @@ fn diff_reports_changes_and_rejects_bad_files() {
     value["layers"][2]["path"] = "head".into();
     value["params"] = 130.into();
     let b = dir.path().join("b.jsonl");
-    std::fs::write(&b, format!("{}\n{}\n", serde_json::to_string(&value).unwrap(), serde_json::to_string(&value).unwrap()))
-        .unwrap();
+    std::fs::write(
+        &b,
+        format!("{}\n{}\n", serde_json::to_string(&value).unwrap(), serde_json::to_string(&value).unwrap()),
+    )
+    .unwrap();
     let (a, b) = (a.to_str().unwrap(), b.to_str().unwrap());
     let out = ok(&["diff", a, b]);
     assert!(out.contains("fc1") && out.contains("changed") && out.contains("36.0 → 100.0 (+64.0, +177.8 %)"), "{out}");
-    assert!(out.contains("block.1") && out.contains("removed") && out.contains("head") && out.contains("added"), "{out}");
+    assert!(
+        out.contains("block.1") && out.contains("removed") && out.contains("head") && out.contains("added"),
+        "{out}"
+    );
     assert!(out.contains("66.0 → 130.0"), "{out}");
     assert!(out.ends_with("1 layer(s) changed, 1 added, 1 removed\n"), "{out}");
 
@@ -163,7 +172,10 @@ fn diff_reports_changes_and_rejects_bad_files() {
     let corrupt = dir.path().join("corrupt.json");
     std::fs::write(&corrupt, "{\"schema\": 1, ").unwrap();
     let err = fails(&["diff", a, corrupt.to_str().unwrap()]);
-    assert!(err.starts_with("error: ") && err.contains("corrupt.json is not a usable syops report: report: not valid JSON"), "{err}");
+    assert!(
+        err.starts_with("error: ") && err.contains("corrupt.json is not a usable syops report: report: not valid JSON"),
+        "{err}"
+    );
     assert_eq!(err.lines().count(), 1, "{err}");
     value["schema"] = 99.into();
     std::fs::write(&corrupt, value.to_string()).unwrap();

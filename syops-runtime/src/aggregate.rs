@@ -95,10 +95,16 @@ mod tests {
 
     #[test]
     fn folds_descendants_into_their_ancestor_in_model_order() {
-        let rows =
-            vec![row("conv1", 1, 10), row("layer1.0.conv1", 2, 20), row("layer1.0.conv2", 3, 30), row("layer1.1.conv1", 4, 40), row("fc", 5, 50)];
+        let rows = vec![
+            row("conv1", 1, 10),
+            row("layer1.0.conv1", 2, 20),
+            row("layer1.0.conv2", 3, 30),
+            row("layer1.1.conv1", 4, 40),
+            row("fc", 5, 50),
+        ];
         let d1 = aggregate(&rows, 1);
-        let got: Vec<_> = d1.iter().map(|r| (r.path.as_str(), r.type_name.as_str(), r.params, r.stats.sum_macs)).collect();
+        let got: Vec<_> =
+            d1.iter().map(|r| (r.path.as_str(), r.type_name.as_str(), r.params, r.stats.sum_macs)).collect();
         assert_eq!(got, [("conv1", "Conv2d", 1, 10), ("layer1", "3 layers", 9, 90), ("fc", "Conv2d", 5, 50)]);
         assert_eq!(d1[1].stats.calls, 3);
         assert_eq!(d1[1].output_shape, Some(vec![1, 4]));

@@ -95,8 +95,12 @@ impl<'de> Deserialize<'de> for Limit {
             Float(f64),
             Text(String),
         }
-        let bad = |s: &str| serde::de::Error::custom(format!("limit `{s}`: expected a number, optionally followed by K, M or G"));
-        let value = match Raw::deserialize(d).map_err(|_| serde::de::Error::custom("expected a number or a string like \"0.12 G\""))? {
+        let bad = |s: &str| {
+            serde::de::Error::custom(format!("limit `{s}`: expected a number, optionally followed by K, M or G"))
+        };
+        let value = match Raw::deserialize(d)
+            .map_err(|_| serde::de::Error::custom("expected a number or a string like \"0.12 G\""))?
+        {
             Raw::Int(v) => v as f64,
             Raw::Float(v) => v,
             Raw::Text(s) => parse_limit(&s).ok_or_else(|| bad(&s))?,
@@ -239,7 +243,9 @@ pub fn violations_table(violations: &[Violation]) -> Table {
     table.load_preset(UTF8_FULL_CONDENSED).set_header(["scope", "quantity", "limit", "measured", "over by"]);
     for v in violations {
         table.add_row([
-            v.layer.as_deref().map_or_else(|| "(total)".to_string(), |p| if p.is_empty() { "(root)".into() } else { p.into() }),
+            v.layer
+                .as_deref()
+                .map_or_else(|| "(total)".to_string(), |p| if p.is_empty() { "(root)".into() } else { p.into() }),
             v.quantity.name().to_string(),
             v.quantity.show(v.limit),
             v.quantity.show(v.measured),
@@ -252,7 +258,13 @@ pub fn violations_table(violations: &[Violation]) -> Table {
 impl fmt::Display for Violation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let scope = self.layer.as_deref().map_or_else(|| "total".to_string(), |p| format!("layer `{p}`"));
-        write!(f, "{scope} {}: {} > limit {}", self.quantity.name(), self.quantity.show(self.measured), self.quantity.show(self.limit))
+        write!(
+            f,
+            "{scope} {}: {} > limit {}",
+            self.quantity.name(),
+            self.quantity.show(self.measured),
+            self.quantity.show(self.limit)
+        )
     }
 }
 
@@ -269,7 +281,8 @@ pub fn assert_within(report: &Report, limits: &[(Quantity, f64)]) {
         msg += &format!("  {v}\n");
     }
     for v in &violations {
-        let mut rows: Vec<_> = report.layers.iter().map(|r| (v.quantity.of_layer(report, r), r)).filter(|(x, _)| *x > 0.0).collect();
+        let mut rows: Vec<_> =
+            report.layers.iter().map(|r| (v.quantity.of_layer(report, r), r)).filter(|(x, _)| *x > 0.0).collect();
         rows.sort_by(|a, b| b.0.total_cmp(&a.0));
         if rows.is_empty() {
             continue;
@@ -327,7 +340,13 @@ mod tests {
             input_shape: None,
             output_shape: None,
             status: Status::Counted,
-            stats: LayerStats { calls: 1, sum_total: macs + acs as u64, sum_acs: acs, sum_macs: macs, ..Default::default() },
+            stats: LayerStats {
+                calls: 1,
+                sum_total: macs + acs as u64,
+                sum_acs: acs,
+                sum_macs: macs,
+                ..Default::default()
+            },
         };
         let per_sample = PerSample { total: 175.0, acs: 50.0, macs: 50.0, rate_slot: 0.0 };
         Report {
@@ -357,7 +376,11 @@ mod tests {
     #[test]
     fn errors_name_line_and_key() {
         let err = |t: &str| Budget::from_toml(t).unwrap_err().to_string();
-        assert!(err("[total]\nacs = 1\nmacz = 2\n").starts_with("line 3: unknown field `macz`"), "{}", err("[total]\nmacz=2"));
+        assert!(
+            err("[total]\nacs = 1\nmacz = 2\n").starts_with("line 3: unknown field `macz`"),
+            "{}",
+            err("[total]\nmacz=2")
+        );
         assert!(err("[totals]\nacs = 1\n").starts_with("line 1: unknown field `totals`"));
         assert!(err("[total]\nacs = \"1 T\"\n").starts_with("line 2:"), "{}", err("[total]\nacs = \"1 T\"\n"));
         assert!(err("[total]\nacs = -1\n").contains(">= 0"));
@@ -372,7 +395,11 @@ mod tests {
         let got: Vec<_> = v.iter().map(|v| (v.layer.as_deref(), v.quantity, v.limit, v.measured)).collect();
         assert_eq!(
             got,
-            [(None, Quantity::Acs, 49.0, 50.0), (None, Quantity::Params, 10.0, 30.0), (Some("block.fc2"), Quantity::Acs, 10.0, 50.0)]
+            [
+                (None, Quantity::Acs, 49.0, 50.0),
+                (None, Quantity::Params, 10.0, 30.0),
+                (Some("block.fc2"), Quantity::Acs, 10.0, 50.0)
+            ]
         );
         assert_eq!(b.unmatched(&report()), ["nope"]);
         assert!(violations_table(&v).to_string().contains("block.fc2"));

@@ -99,20 +99,32 @@ impl Diff {
             (Some(a), Some(b)) if a == b => show(q, a),
             (Some(a), Some(b)) => {
                 let pct = if a != 0.0 { format!(", {:+.1} %", (b / a - 1.0) * 100.0) } else { String::new() };
-                format!("{} → {} ({}{}{pct})", show(q, a), show(q, b), if b >= a { "+" } else { "-" }, show(q, (b - a).abs()))
+                format!(
+                    "{} → {} ({}{}{pct})",
+                    show(q, a),
+                    show(q, b),
+                    if b >= a { "+" } else { "-" },
+                    show(q, (b - a).abs())
+                )
             }
             (None, Some(b)) => format!("+{}", show(q, b)),
             (Some(a), None) => format!("-{}", show(q, a)),
             (None, None) => String::new(),
         };
         let mut table = Table::new();
-        table.load_preset(UTF8_FULL_CONDENSED).set_header(["layer", "type", "change", "params", "ACs", "MACs", "total", "energy mJ"]);
+        table.load_preset(UTF8_FULL_CONDENSED).set_header([
+            "layer",
+            "type",
+            "change",
+            "params",
+            "ACs",
+            "MACs",
+            "total",
+            "energy mJ",
+        ]);
         let mut add = |path: &str, type_name: &str, change: &str, a: Option<[f64; 5]>, b: Option<[f64; 5]>| {
-            let mut row = vec![
-                Cell::new(if path.is_empty() { "(root)" } else { path }),
-                Cell::new(type_name),
-                Cell::new(change),
-            ];
+            let mut row =
+                vec![Cell::new(if path.is_empty() { "(root)" } else { path }), Cell::new(type_name), Cell::new(change)];
             for (i, q) in COLUMNS.into_iter().enumerate() {
                 row.push(Cell::new(cell(q, a.map(|a| a[i]), b.map(|b| b[i]))).set_alignment(CellAlignment::Right));
             }

@@ -37,7 +37,8 @@ impl std::str::FromStr for EnergyModel {
             "fp16" => Ok(Self::FP16_45NM),
             "int8" => Ok(Self::INT8_45NM),
             other => {
-                let bad = || crate::Error::Invalid(format!("energy model `{s}`: expected fp32, fp16, int8 or AC_PJ,MAC_PJ"));
+                let bad =
+                    || crate::Error::Invalid(format!("energy model `{s}`: expected fp32, fp16, int8 or AC_PJ,MAC_PJ"));
                 let (ac, mac) = other.split_once(',').ok_or_else(bad)?;
                 let pj = |v: &str| v.trim().parse::<f64>().ok().filter(|v| v.is_finite() && *v >= 0.0).ok_or_else(bad);
                 Ok(EnergyModel { pj_per_ac: pj(ac)?, pj_per_mac: pj(mac)? })

@@ -203,7 +203,11 @@ impl View {
         for line in report.lines() {
             let cells = self.cells(&line).into_iter().enumerate().map(|(i, c)| {
                 let cell = Cell::new(c);
-                if matches!(i, 0 | 1 | 4) { cell } else { cell.set_alignment(CellAlignment::Right) }
+                if matches!(i, 0 | 1 | 4) {
+                    cell
+                } else {
+                    cell.set_alignment(CellAlignment::Right)
+                }
             });
             table.add_row(cells.collect::<Vec<_>>());
         }
@@ -225,9 +229,10 @@ impl View {
         let num = |v: f64| self.units.scale().map_or(v, |(d, _)| v / d).to_string();
         for line in report.lines() {
             let row = line.row;
-            let shape = row.output_shape.as_ref().map_or_else(String::new, |s| {
-                s.iter().map(ToString::to_string).collect::<Vec<_>>().join("x")
-            });
+            let shape = row
+                .output_shape
+                .as_ref()
+                .map_or_else(String::new, |s| s.iter().map(ToString::to_string).collect::<Vec<_>>().join("x"));
             let opt = |v: Option<f64>| v.map_or_else(String::new, &num);
             let _ = writeln!(
                 out,
@@ -306,7 +311,10 @@ mod tests {
     fn parses_names() {
         assert_eq!("markdown".parse::<Format>().unwrap(), Format::Markdown);
         assert_eq!("M".parse::<Units>().unwrap(), Units::M);
-        assert_eq!("xml".parse::<Format>().unwrap_err().to_string(), "format `xml`: expected table, json, csv or markdown");
+        assert_eq!(
+            "xml".parse::<Format>().unwrap_err().to_string(),
+            "format `xml`: expected table, json, csv or markdown"
+        );
     }
 
     #[test]
@@ -319,10 +327,14 @@ mod tests {
 
     #[test]
     fn energy_and_depth_apply_to_every_format() {
-        let view = View { format: Format::Json, depth: Some(1), energy: Some(EnergyModel::INT8_45NM), ..View::default() };
+        let view =
+            View { format: Format::Json, depth: Some(1), energy: Some(EnergyModel::INT8_45NM), ..View::default() };
         let back = Report::from_json(&view.render(&report())).unwrap();
         assert_eq!(back.layers.len(), 2);
-        assert_eq!((back.layers[0].path.as_str(), back.layers[0].params, back.layers[0].stats.sum_total), ("block", 40, 6000));
+        assert_eq!(
+            (back.layers[0].path.as_str(), back.layers[0].params, back.layers[0].stats.sum_total),
+            ("block", 40, 6000)
+        );
         assert_eq!(back.energy.model, EnergyModel::INT8_45NM);
         assert!((back.energy.total_mj - (1000.0 * 0.03 + 2000.0 * 0.23) * 1e-9).abs() < 1e-18);
         let md = View { format: Format::Markdown, depth: Some(1), ..View::default() }.render(&report());

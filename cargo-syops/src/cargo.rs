@@ -63,7 +63,7 @@ pub fn resolve(args: &TargetArgs) -> Result<Target> {
         .iter()
         .flat_map(|p| p.targets.iter().filter(|t| t.is_kind(kind.clone())).map(move |t| (*p, t.name.as_str())))
         .collect();
-    let found: Vec<_> = all.iter().filter(|(_, n)| wanted.map_or(true, |w| w == n)).collect();
+    let found: Vec<_> = all.iter().filter(|(_, n)| wanted.iter().all(|w| w == n)).collect();
     let names = || {
         let mut names: Vec<_> = all.iter().map(|(_, n)| *n).collect();
         names.sort_unstable();

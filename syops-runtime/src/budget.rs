@@ -159,11 +159,14 @@ struct File {
     layers: BTreeMap<String, Limits>,
 }
 
+/// Quantities and their limits.
+type LimitList = Vec<(Quantity, f64)>;
+
 /// Limits on a report's per-sample totals and on its layers.
 #[derive(Debug, Clone, Default)]
 pub struct Budget {
-    total: Vec<(Quantity, f64)>,
-    layers: Vec<(String, GlobMatcher, Vec<(Quantity, f64)>)>,
+    total: LimitList,
+    layers: Vec<(String, GlobMatcher, LimitList)>,
 }
 
 /// One quantity over its limit.

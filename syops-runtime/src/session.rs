@@ -265,7 +265,7 @@ fn assemble(model: &dyn Layer, mut state: State, batches: u64, non_finite_inputs
         let leaf = TreeLeaf { path, type_name, role, params: 0 };
         layers.push(row(&state.options, &mut warnings, &mut uncounted, leaf, Some(&mut state.nodes[i])));
     }
-    warnings.extend(state.unattributed.drain(..));
+    warnings.append(&mut state.unattributed);
     let mut sum = LayerStats::default();
     for row in &layers {
         sum.add(&row.stats);

@@ -53,11 +53,23 @@
 //!
 //! Any other `.forward(..)` call is still run, and reported in the report's warnings as
 //! unattributed. With no session running, instrumented code does one thread-local check per call.
+//!
+//! ## Budgets and `cargo syops`
+//! [`assert_budget!`] checks per-sample limits in a test; its panic lists every quantity over
+//! budget and the layers that contribute most:
+//! `syops::assert_budget!(report, acs <= 0.12 G, macs <= 150 M, params <= 12 M);`
+//!
+//! `cargo install --path cargo-syops`, then `cargo syops --example NAME` builds the example in
+//! release mode, runs it, and prints every report its sessions wrote, through the same [`View`]
+//! the library uses (`--format table|json|csv|markdown`, `--depth N`, `--units`, `--energy`).
+//! `--budget budget.toml` checks limits (see [`Budget`]); `cargo syops diff A.json B.json` compares
+//! two reports saved with `--format json`.
 pub use syops_macros::count;
 pub use syops_runtime::{
-    activation_ops, conv_ops, linear_ops, neuron, nn, norm_ops, numel, reference, reset, spike, Call, Energy,
-    EnergyModel, Error, Layer, LayerRow, LayerStats, Ops, PerSample, Probe, Report, Result, Role, RuleFn, Segment,
-    Session, Split, Status, REPORT_FILE_ENV, SCHEMA_VERSION,
+    activation_ops, aggregate, assert_budget, conv_ops, linear_ops, neuron, nn, norm_ops, numel, reference, reset,
+    spike, violations_table, Budget, Call, Change, Diff, Energy, EnergyModel, Error, Format, Layer, LayerDelta,
+    LayerRow, LayerStats, Ops, PerSample, Probe, Quantity, Report, Result, Role, RuleFn, Segment, Session, Split,
+    Status, Units, View, Violation, REPORT_FILE_ENV, SCHEMA_VERSION,
 };
 
 #[doc(hidden)]

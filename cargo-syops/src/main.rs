@@ -1,1 +1,121 @@
-fn main() {}
+//! `cargo syops`: build and run a target that counts with `syops::Session`, print its reports in
+//! the runtime's formats, check op budgets, and compare saved reports.
+mod args;
+mod cargo;
+
+use std::{fs, path::Path, process::ExitCode};
+
+use anyhow::{bail, Context, Result};
+use clap::Parser;
+use syops_runtime::{violations_table, Budget, Diff, Format, Report};
+
+use crate::args::{Args, Cli, Command, CommonArgs, DiffArgs};
+
+fn main() -> ExitCode {
+    let Cli::Syops(args) = Cli::parse();
+    let result = match args.command {
+        Some(Command::Diff(ref diff)) => run_diff(diff),
+        None => run_target(&args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Builds and runs the target, then renders and checks every report it wrote.
+fn run_target(args: &Args) -> Result<ExitCode> {
+    let budget = args.view.common.budget.as_deref().map(read_budget).transpose()?;
+    let target = cargo::resolve(&args.target)?;
+    let exe = cargo::build(&target, &args.target)?;
+    let file = tempfile::NamedTempFile::new().context("cannot create the report file")?;
+    cargo::run(&exe, &args.args, file.path(), &target.name)?;
+    let text = fs::read_to_string(file.path()).context("cannot read the report file")?;
+    let reports = text
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| Report::from_json(l).context("the program wrote an unreadable report"))
+        .collect::<Result<Vec<_>>>()?;
+    if reports.is_empty() {
+        bail!(
+            "`{}` ran but never counted anything: no syops::Session finished (did it call `Session::count`?)",
+            target.name
+        );
+    }
+    let view = args.view.view();
+    let rendered = match view.format {
+        // Several sessions: one report per line (JSON lines), which `cargo syops diff` reads too.
+        Format::Json if reports.len() > 1 => {
+            reports.iter().map(|r| serde_json::to_string(&r.view(&view)).expect("a report serialises") + "\n").collect()
+        }
+        _ => reports.iter().map(|r| view.render(r)).collect::<Vec<_>>().join("\n"),
+    };
+    emit(&args.view.common, &rendered)?;
+    Ok(check(budget.as_ref(), &reports.iter().map(|r| r.view(&view)).collect::<Vec<_>>()))
+}
+
+/// `cargo syops diff A B`.
+fn run_diff(args: &DiffArgs) -> Result<ExitCode> {
+    let budget = args.common.budget.as_deref().map(read_budget).transpose()?;
+    let view = args.common.view();
+    let a = read_report(&args.a)?.view(&view);
+    let b = read_report(&args.b)?.view(&view);
+    emit(&args.common, &Diff::between(&a, &b).render(view.units))?;
+    Ok(check(budget.as_ref(), &[b]))
+}
+
+/// Writes `text` to `--output` or stdout.
+fn emit(args: &CommonArgs, text: &str) -> Result<()> {
+    match &args.output {
+        Some(path) => fs::write(path, text).with_context(|| format!("cannot write {}", path.display())),
+        None => {
+            print!("{text}");
+            Ok(())
+        }
+    }
+}
+
+fn read_budget(path: &Path) -> Result<Budget> {
+    let text = fs::read_to_string(path).with_context(|| format!("cannot read budget file {}", path.display()))?;
+    Budget::from_toml(&text).with_context(|| format!("budget file {}", path.display()))
+}
+
+/// A report saved by `--format json` (pretty JSON), or the last line of a JSON-lines file.
+fn read_report(path: &Path) -> Result<Report> {
+    let text = fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let whole = Report::from_json(&text);
+    let last = || text.lines().rev().find(|l| !l.trim().is_empty()).map(Report::from_json);
+    match (whole, text.trim().lines().count() > 1) {
+        (Ok(r), _) => Ok(r),
+        (Err(e), true) => last().unwrap_or(Err(e)),
+        (Err(e), false) => Err(e),
+    }
+    .with_context(|| format!("{} is not a usable syops report", path.display()))
+}
+
+/// Checks every report against `budget`: prints the violations (stderr) and fails, or confirms.
+fn check(budget: Option<&Budget>, reports: &[Report]) -> ExitCode {
+    let Some(budget) = budget else { return ExitCode::SUCCESS };
+    let mut failed = 0;
+    for report in reports {
+        for pattern in budget.unmatched(report) {
+            eprintln!("warning: budget layer pattern `{pattern}` matches no layer of {}", report.model);
+        }
+        let violations = budget.check(report);
+        if violations.is_empty() {
+            eprintln!("budget ok: {} is within every limit", report.model);
+        } else {
+            failed += violations.len();
+            eprintln!("{}", violations_table(&violations));
+        }
+    }
+    if failed > 0 {
+        eprintln!("error: {failed} budget limit(s) exceeded");
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
+}

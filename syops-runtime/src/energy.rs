@@ -27,6 +27,26 @@ impl EnergyModel {
     }
 }
 
+impl std::str::FromStr for EnergyModel {
+    type Err = crate::Error;
+
+    /// `fp32`, `fp16`, `int8` (the 45 nm presets) or `AC_PJ,MAC_PJ` (`0.9,4.6`).
+    fn from_str(s: &str) -> crate::Result<Self> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "fp32" => Ok(Self::FP32_45NM),
+            "fp16" => Ok(Self::FP16_45NM),
+            "int8" => Ok(Self::INT8_45NM),
+            other => {
+                let bad =
+                    || crate::Error::Invalid(format!("energy model `{s}`: expected fp32, fp16, int8 or AC_PJ,MAC_PJ"));
+                let (ac, mac) = other.split_once(',').ok_or_else(bad)?;
+                let pj = |v: &str| v.trim().parse::<f64>().ok().filter(|v| v.is_finite() && *v >= 0.0).ok_or_else(bad);
+                Ok(EnergyModel { pj_per_ac: pj(ac)?, pj_per_mac: pj(mac)? })
+            }
+        }
+    }
+}
+
 impl Default for EnergyModel {
     fn default() -> Self {
         Self::FP32_45NM
@@ -55,5 +75,14 @@ mod tests {
         // spiking_resnet18 in the original README: 0.10 G ACs, 0.14 G MACs -> 0.734 mJ.
         let e = EnergyModel::FP32_45NM.estimate(0.10e9, 0.14e9);
         assert!((e.total_mj - 0.734).abs() < 1e-9, "{}", e.total_mj);
+    }
+
+    #[test]
+    fn parses_presets_and_custom_figures() {
+        assert_eq!("FP16".parse::<EnergyModel>().unwrap(), EnergyModel::FP16_45NM);
+        assert_eq!("int8".parse::<EnergyModel>().unwrap(), EnergyModel::INT8_45NM);
+        assert_eq!("0.5, 2".parse::<EnergyModel>().unwrap(), EnergyModel { pj_per_ac: 0.5, pj_per_mac: 2.0 });
+        assert!("fp64".parse::<EnergyModel>().is_err());
+        assert!("1,-2".parse::<EnergyModel>().is_err());
     }
 }

@@ -27,6 +27,12 @@ pub enum Error {
     /// A saved report is unusable.
     #[error("report: {0}")]
     Report(String),
+    /// A budget file is unusable.
+    #[error("line {line}: {msg}")]
+    Budget { line: usize, msg: String },
+    /// An option value (format, units, energy model) is not one of those accepted.
+    #[error("{0}")]
+    Invalid(String),
     /// I/O.
     #[error(transparent)]
     Io(#[from] std::io::Error),

@@ -1,7 +1,11 @@
 //! Runtime of [syops](https://docs.rs/syops): counting sessions, the counting rules of syops 0.0.5,
 //! spiking neurons, the layers candle-nn lacks, and the report. Use it through the `syops` facade.
+mod aggregate;
+mod budget;
+mod diff;
 mod energy;
 mod error;
+mod format;
 mod layer;
 pub mod neuron;
 pub mod nn;
@@ -19,8 +23,12 @@ mod stats;
 #[doc(hidden)]
 pub mod __private;
 
+pub use aggregate::{aggregate, depth};
+pub use budget::{violations_table, Budget, Quantity, Violation};
+pub use diff::{Change, Diff, LayerDelta};
 pub use energy::{Energy, EnergyModel};
 pub use error::{Error, Result};
+pub use format::{Format, Units, View};
 pub use layer::{reset, Layer, Role, Segment};
 pub use ops::{numel, Call, Ops, Probe, Split};
 pub use render::human;

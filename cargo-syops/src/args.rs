@@ -1,0 +1,179 @@
+//! The command line, in cargo's shape.
+use std::path::PathBuf;
+
+use clap::builder::{PossibleValuesParser, TypedValueParser};
+use syops_runtime::{EnergyModel, Format, Units, View};
+
+/// `cargo syops`, as cargo passes it: `cargo-syops syops ARGS`.
+#[derive(Debug, clap::Parser)]
+#[command(name = "cargo", bin_name = "cargo")]
+pub enum Cli {
+    Syops(Args),
+}
+
+/// Build and run a target that counts with `syops::Session`, and print its report.
+///
+/// The target is built in release mode by default: counting a ResNet in a debug build is
+/// unusably slow. Pass `--debug` (or `--profile dev`) to opt out.
+///
+/// The program runs with SYOPS_REPORT_FILE set; every session it finishes appends its report
+/// there, and each report is printed after the program exits. The program's own stdout is sent
+/// to stderr, so that `--format json > report.json` holds only the report.
+#[derive(Debug, clap::Args)]
+#[command(version, args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
+pub struct Args {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub target: TargetArgs,
+    #[command(flatten)]
+    pub view: ViewArgs,
+    /// Arguments passed to the program.
+    #[arg(last = true)]
+    pub args: Vec<String>,
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum Command {
+    /// Compare two saved reports (`--format json` output): per-layer and total deltas.
+    Diff(DiffArgs),
+}
+
+/// What to build, as cargo names it.
+#[derive(Debug, clap::Args)]
+pub struct TargetArgs {
+    /// Run the example NAME.
+    #[arg(long, value_name = "NAME", group = "target")]
+    pub example: Option<String>,
+    /// Run the binary NAME.
+    #[arg(long, value_name = "NAME", group = "target")]
+    pub bin: Option<String>,
+    /// Run the integration test NAME (every session its tests finish is reported).
+    #[arg(long, value_name = "NAME", group = "target")]
+    pub test: Option<String>,
+    /// Package of the target.
+    #[arg(short, long, value_name = "SPEC")]
+    pub package: Option<String>,
+    /// Path to Cargo.toml.
+    #[arg(long, value_name = "PATH")]
+    pub manifest_path: Option<PathBuf>,
+    /// Space or comma separated list of features to activate.
+    #[arg(short = 'F', long)]
+    pub features: Vec<String>,
+    /// Do not activate the `default` feature.
+    #[arg(long)]
+    pub no_default_features: bool,
+    /// Build with the release profile (the default).
+    #[arg(long, conflicts_with_all = ["debug", "profile"])]
+    pub release: bool,
+    /// Build with the dev profile (slow to count large models).
+    #[arg(long, conflicts_with = "profile")]
+    pub debug: bool,
+    /// Build with the given profile.
+    #[arg(long, value_name = "PROFILE-NAME")]
+    pub profile: Option<String>,
+}
+
+/// How to show reports.
+#[derive(Debug, clap::Args)]
+pub struct ViewArgs {
+    /// Output format.
+    #[arg(long, default_value = "table", value_parser = parser::<Format>(&["table", "json", "csv", "markdown"]))]
+    pub format: Format,
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+/// Options shared by running and diffing.
+#[derive(Debug, clap::Args)]
+pub struct CommonArgs {
+    /// Write the report to FILE instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Fold layers below depth N (dot-separated path segments) into their ancestor at depth N.
+    #[arg(long, value_name = "N")]
+    pub depth: Option<usize>,
+    /// Units of operation and parameter counts.
+    #[arg(long, default_value = "auto", value_parser = parser::<Units>(&["auto", "G", "M", "K"]))]
+    pub units: Units,
+    /// Energy model: fp32, fp16, int8 (45 nm) or AC_PJ,MAC_PJ; recomputes the energy columns.
+    #[arg(long, value_name = "MODEL", value_parser = |s: &str| s.parse::<EnergyModel>().map_err(|e| e.to_string()))]
+    pub energy: Option<EnergyModel>,
+    /// Check per-sample limits from a TOML file; exit non-zero listing every violation.
+    #[arg(long, value_name = "FILE")]
+    pub budget: Option<PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct DiffArgs {
+    /// The old report.
+    pub a: PathBuf,
+    /// The new report (checked against --budget).
+    pub b: PathBuf,
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+fn parser<T>(names: &'static [&'static str]) -> impl TypedValueParser<Value = T>
+where
+    T: std::str::FromStr + Clone + Send + Sync + 'static,
+    T::Err: std::fmt::Debug,
+{
+    PossibleValuesParser::new(names).map(|s| s.parse::<T>().expect("a possible value parses"))
+}
+
+impl ViewArgs {
+    pub fn view(&self) -> View {
+        View { format: self.format, ..self.common.view() }
+    }
+}
+
+impl CommonArgs {
+    pub fn view(&self) -> View {
+        View { format: Format::Table, units: self.units, depth: self.depth, energy: self.energy }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::{CommandFactory, Parser};
+
+    use super::*;
+
+    #[test]
+    fn cli_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn parses_cargo_shape() {
+        let Cli::Syops(a) = Cli::try_parse_from([
+            "cargo-syops",
+            "syops",
+            "--example",
+            "tiny",
+            "-p",
+            "fx",
+            "--format",
+            "csv",
+            "--depth",
+            "1",
+            "--energy",
+            "0.5,2",
+            "--",
+            "--steps",
+            "3",
+        ])
+        .unwrap();
+        assert_eq!(a.target.example.as_deref(), Some("tiny"));
+        assert_eq!(a.view.format, Format::Csv);
+        assert_eq!(a.view.common.energy, Some(EnergyModel { pj_per_ac: 0.5, pj_per_mac: 2.0 }));
+        assert_eq!(a.args, ["--steps", "3"]);
+        let Cli::Syops(d) =
+            Cli::try_parse_from(["cargo-syops", "syops", "diff", "a.json", "b.json", "--depth", "2"]).unwrap();
+        assert!(matches!(d.command, Some(Command::Diff(DiffArgs { common: CommonArgs { depth: Some(2), .. }, .. }))));
+        assert!(Cli::try_parse_from(["cargo-syops", "syops", "--example", "a", "--bin", "b"]).is_err());
+        assert!(Cli::try_parse_from(["cargo-syops", "syops", "--debug", "--profile", "x"]).is_err());
+        assert!(Cli::try_parse_from(["cargo-syops", "syops", "--energy", "fp64"]).is_err());
+    }
+}

@@ -1,0 +1,185 @@
+//! End-to-end: `cargo syops` on the fixture workspace in `tests/fixture`.
+//!
+//! The fixture is built in the dev profile (`--debug`) into a target directory under this crate's
+//! `CARGO_TARGET_TMPDIR`, so candle compiles once for every test.
+use std::{
+    path::{Path, PathBuf},
+    process::{Command, Output},
+};
+
+use syops_runtime::Report;
+
+fn fixture() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixture/Cargo.toml")
+}
+
+fn tmp() -> tempfile::TempDir {
+    tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap()
+}
+
+/// `cargo syops ARGS` (with the fixture's manifest and `--debug` unless `diff`).
+fn syops(args: &[&str]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_cargo-syops"));
+    cmd.arg("syops");
+    if args.first() != Some(&"diff") {
+        cmd.arg("--manifest-path").arg(fixture()).arg("--debug");
+    }
+    cmd.args(args).env("CARGO_TARGET_DIR", Path::new(env!("CARGO_TARGET_TMPDIR")).join("fixture"));
+    cmd.output().unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// Runs and expects success; returns stdout.
+fn ok(args: &[&str]) -> String {
+    let out = syops(args);
+    assert!(out.status.success(), "cargo syops {args:?} failed:\n{}", text(&out.stderr));
+    text(&out.stdout)
+}
+
+/// Runs and expects failure; returns stderr.
+fn fails(args: &[&str]) -> String {
+    let out = syops(args);
+    assert!(!out.status.success(), "cargo syops {args:?} succeeded:\n{}", text(&out.stdout));
+    text(&out.stderr)
+}
+
+#[test]
+fn json_report_of_a_root_linear_and_program_stdout_on_stderr() {
+    let out = syops(&["--example", "linear", "--format", "json"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("linear counted 36 params"));
+    let report = Report::from_json(&text(&out.stdout)).unwrap();
+    assert_eq!((report.model.as_str(), report.params, report.batch_counter), ("Linear", 8 * 4 + 4, 3));
+    assert_eq!(report.layers.len(), 1);
+    let root = report.layer("").unwrap();
+    assert_eq!(root.stats.calls, 1);
+    assert!(root.stats.sum_acs > 0.0);
+    assert_eq!(report.per_sample.acs, root.stats.sum_acs / 3.0);
+}
+
+#[test]
+fn formats_units_energy_and_output_file() {
+    let table = ok(&["--example", "linear"]);
+    assert!(table.contains("(root)") && table.contains("Linear: 3 samples in 1 batches"), "{table}");
+    let csv = ok(&["--example", "linear", "--format", "csv", "--units", "K"]);
+    assert!(
+        csv.starts_with("layer,type,params,calls,output,acs,macs,total,rate_pct,energy_mj\n,Linear,0.036,1,3x4,"),
+        "{csv}"
+    );
+    let md = ok(&["--example", "linear", "--format", "markdown"]);
+    assert!(md.starts_with("| layer | type |") && md.contains("- Linear: 3 samples"), "{md}");
+    let dir = tmp();
+    let path = dir.path().join("r.json");
+    let stdout = ok(&["--example", "linear", "--format", "json", "--energy", "int8", "-o", path.to_str().unwrap()]);
+    assert!(stdout.is_empty());
+    let report = Report::from_json(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    assert_eq!(report.energy.model, syops_runtime::EnergyModel::INT8_45NM);
+    let expected = syops_runtime::EnergyModel::INT8_45NM.estimate(report.per_sample.acs, report.per_sample.macs);
+    assert_eq!(report.energy, expected);
+}
+
+#[test]
+fn depth_folds_layers_and_every_session_is_reported() {
+    let csv = ok(&["--example", "tiny", "--format", "csv"]);
+    let paths: Vec<_> = csv.lines().skip(1).map(|l| l.split(',').next().unwrap()).collect();
+    assert_eq!(paths, ["fc1", "block.0", "block.1"]);
+    let csv = ok(&["--example", "tiny", "--format", "csv", "--depth", "1"]);
+    let rows: Vec<_> = csv.lines().skip(1).map(|l| l.split(',').take(3).collect::<Vec<_>>().join(",")).collect();
+    assert_eq!(rows, ["fc1,Linear,36", "block,2 layers,30"]);
+    let jsonl = ok(&["--example", "tiny", "--format", "json", "--", "5", "--twice"]);
+    let reports: Vec<_> = jsonl.lines().map(|l| Report::from_json(l).unwrap()).collect();
+    assert_eq!(reports.len(), 2);
+    assert!(reports.iter().all(|r| r.batch_counter == 5 && r.params == 66 && r.model == "Net"));
+}
+
+#[test]
+fn budgets_pass_fail_and_reject_bad_files() {
+    let dir = tmp();
+    let write = |name: &str, body: &str| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, body).unwrap();
+        p.to_str().unwrap().to_string()
+    };
+    let good = write("good.toml", "[total]\nparams = 36\nacs = \"1 K\"\n[layers.\"*\"]\nparams = 100\n");
+    let out = syops(&["--example", "linear", "--budget", &good]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("budget ok: Linear is within every limit"));
+    let tight = write("tight.toml", "[total]\nparams = \"0.01 K\"\nacs = 1\nmacs = 1000\n");
+    let err = fails(&["--example", "linear", "--budget", &tight]);
+    assert!(err.contains("(total)") && err.contains("params") && err.contains("acs"), "{err}");
+    assert!(!err.contains("macs"), "{err}");
+    assert!(err.contains("error: 2 budget limit(s) exceeded"), "{err}");
+    let bad = write("bad.toml", "[total]\nparams = 36\nmac = 1\n");
+    let err = fails(&["--example", "linear", "--budget", &bad]);
+    assert!(err.contains("bad.toml: line 3: unknown field `mac`"), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+}
+
+#[test]
+fn unknown_targets_and_packages_list_what_exists() {
+    let err = fails(&["--example", "nope"]);
+    assert!(err.contains("error: no example `nope`; examples: broken, linear, nocount, panics, tiny"), "{err}");
+    let err = fails(&["-p", "nope", "--example", "tiny"]);
+    assert!(err.contains("error: no package `nope` in the workspace; packages: syops-fixture"), "{err}");
+}
+
+#[test]
+fn build_failures_panics_and_silent_programs_fail_clearly() {
+    let err = fails(&["--example", "broken"]);
+    assert!(err.contains("mismatched types"), "cargo's diagnostics are shown: {err}");
+    assert!(err.contains("error: could not build example `broken`"), "{err}");
+    let err = fails(&["--example", "panics"]);
+    assert!(err.contains("about to fail") && err.contains("the model exploded"), "{err}");
+    assert!(err.contains("error: `panics` failed"), "{err}");
+    let err = fails(&["--example", "nocount"]);
+    assert!(err.contains("this program never counts"), "{err}");
+    assert!(err.contains("error: `nocount` ran but never counted anything"), "{err}");
+}
+
+#[test]
+fn diff_reports_changes_and_rejects_bad_files() {
+    let dir = tmp();
+    let a = dir.path().join("a.json");
+    ok(&["--example", "tiny", "--format", "json", "-o", a.to_str().unwrap()]);
+    let mut value: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&a).unwrap()).unwrap();
+    value["layers"][0]["params"] = 100.into();
+    value["layers"][2]["path"] = "head".into();
+    value["params"] = 130.into();
+    let b = dir.path().join("b.jsonl");
+    std::fs::write(
+        &b,
+        format!("{}\n{}\n", serde_json::to_string(&value).unwrap(), serde_json::to_string(&value).unwrap()),
+    )
+    .unwrap();
+    let (a, b) = (a.to_str().unwrap(), b.to_str().unwrap());
+    let out = ok(&["diff", a, b]);
+    assert!(out.contains("fc1") && out.contains("changed") && out.contains("36.0 → 100.0 (+64.0, +177.8 %)"), "{out}");
+    assert!(
+        out.contains("block.1") && out.contains("removed") && out.contains("head") && out.contains("added"),
+        "{out}"
+    );
+    assert!(out.contains("66.0 → 130.0"), "{out}");
+    assert!(out.ends_with("1 layer(s) changed, 1 added, 1 removed\n"), "{out}");
+
+    let budget = dir.path().join("b.toml");
+    std::fs::write(&budget, "[layers.fc1]\nparams = 50\n").unwrap();
+    let err = fails(&["diff", a, b, "--budget", budget.to_str().unwrap()]);
+    assert!(err.contains("fc1") && err.contains("1 budget limit(s) exceeded"), "{err}");
+
+    let corrupt = dir.path().join("corrupt.json");
+    std::fs::write(&corrupt, "{\"schema\": 1, ").unwrap();
+    let err = fails(&["diff", a, corrupt.to_str().unwrap()]);
+    assert!(
+        err.starts_with("error: ") && err.contains("corrupt.json is not a usable syops report: report: not valid JSON"),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1, "{err}");
+    value["schema"] = 99.into();
+    std::fs::write(&corrupt, value.to_string()).unwrap();
+    let err = fails(&["diff", corrupt.to_str().unwrap(), a]);
+    assert!(err.contains("schema version 99, but this syops reads version 1"), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+}

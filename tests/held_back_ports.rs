@@ -10,6 +10,8 @@ use candle_nn::VarBuilder;
 use syops::{Report, Session};
 
 type Row<'a> = (&'a str, &'a str, u64, u64, &'a [usize], &'a [usize]);
+/// An owned row without the call count: path, type, parameters, input and output shapes.
+type OwnedRow = (String, &'static str, u64, Vec<usize>, Vec<usize>);
 
 fn assert_rows(report: &Report, want: &[Row]) {
     let got: Vec<Row> = report
@@ -37,7 +39,7 @@ fn spiking_vgg11_bn_rows() {
     let model = models::spiking_vgg::SpikingVgg::vgg11_bn_if(10, vb).unwrap();
     let xs = Tensor::zeros((2, 3, 64, 64), DType::F32, &dev).unwrap();
     let report = Session::new().count(&model, &xs, |m, xs| m.forward(xs)).unwrap();
-    let mut want: Vec<(String, &str, u64, Vec<usize>, Vec<usize>)> = Vec::new();
+    let mut want: Vec<OwnedRow> = Vec::new();
     let (mut i, mut cin, mut hw) = (0, 3, 64);
     for v in [64, 0, 128, 0, 256, 256, 0, 512, 512, 0, 512, 512, 0] {
         if v == 0 {

@@ -38,7 +38,17 @@ macro_rules! parity {
     };
 }
 
-parity!(resnet18, spiking_resnet18, sew_resnet18, multistep_spiking_resnet18_lif_t4);
+parity!(
+    resnet18,
+    spiking_resnet18,
+    sew_resnet18,
+    multistep_spiking_resnet18_lif_t4,
+    cifar_plif_t4,
+    audio1d,
+    volume3d,
+    decoder2d,
+    recurrent,
+);
 
 #[test]
 fn unknown_case_is_a_clear_error() {

@@ -2,12 +2,19 @@
 //! runner and the tests. Their `VarBuilder` paths are PyTorch's state-dict names.
 #![allow(dead_code)]
 
+pub mod audio1d;
+pub mod cifar_plif;
+pub mod decoder2d;
+pub mod recurrent;
 pub mod resnet;
 pub mod sew_resnet;
+pub mod spiking_mlp;
 pub mod spiking_resnet;
+pub mod spiking_vgg;
+pub mod volume3d;
 
 use anyhow::{bail, Context};
-use candle::{DType, Device, Module, Result, Tensor};
+use candle::{DType, Device, IndexOp, Module, Result, Tensor};
 use candle_nn::{Conv2d, Conv2dConfig, VarBuilder};
 use syops::nn::BatchNorm;
 use syops::reference::Case;
@@ -72,9 +79,43 @@ pub fn seq_to_ann(xs: &Tensor, f: impl FnOnce(&Tensor) -> Result<Tensor>) -> Res
     ys.reshape(shape)
 }
 
+/// refgen.py's `TimeLoop`: runs `body` once per time step on `x[:, t]` of a `[B, T, ...]` input and
+/// sums the outputs; the body's neurons keep their state across the steps.
+#[syops::count]
+pub struct TimeLoop<B: Layer> {
+    pub body: B,
+}
+
+#[syops::count]
+impl<B: Layer + Module> Module for TimeLoop<B> {
+    fn forward(&self, xs: &Tensor) -> Result<Tensor> {
+        let mut out: Option<Tensor> = None;
+        for t in 0..xs.dim(1)? {
+            let y = self.body.forward(&xs.i((.., t))?.contiguous()?)?;
+            out = Some(match out {
+                None => y,
+                Some(o) => (o + y)?,
+            });
+        }
+        out.ok_or_else(|| candle::Error::Msg("TimeLoop: the input has no time steps".into()))
+    }
+}
+
 /// The reference cases this runner has a port for.
-pub const CASES: &[&str] =
-    &["resnet18", "spiking_resnet18", "sew_resnet18", "multistep_spiking_resnet18_lif_t4", "multistep_sew_resnet18_5d"];
+pub const CASES: &[&str] = &[
+    "resnet18",
+    "spiking_resnet18",
+    "sew_resnet18",
+    "multistep_spiking_resnet18_lif_t4",
+    "multistep_sew_resnet18_5d",
+    "cifar_plif_t4",
+    "audio1d",
+    "volume3d",
+    "decoder2d",
+    "recurrent",
+    "spiking_vgg11_bn",
+    "spiking_mlp_t6",
+];
 
 /// Builds the case's model from its manifest and counts it on the case's batches.
 pub fn count_case(case: &Case, dtype: DType, device: &Device) -> anyhow::Result<Report> {
@@ -93,6 +134,13 @@ pub fn count_case(case: &Case, dtype: DType, device: &Device) -> anyhow::Result<
             run(&spiking_resnet::MultiStepSpikingResNet::resnet18_lif(4, vb)?, &inputs)
         }
         "multistep_sew_resnet18_5d" => run(&sew_resnet::MultiStepSewResNet::resnet18_if(2, vb)?, &inputs),
+        "cifar_plif_t4" => run(&cifar_plif::cifar_plif(vb)?, &inputs),
+        "audio1d" => run(&audio1d::Audio1d::new(vb)?, &inputs),
+        "volume3d" => run(&volume3d::Volume3d::new(vb)?, &inputs),
+        "decoder2d" => run(&decoder2d::Decoder2d::new(vb)?, &inputs),
+        "recurrent" => run(&recurrent::Recurrent::new(vb)?, &inputs),
+        "spiking_vgg11_bn" => run(&spiking_vgg::SpikingVgg::vgg11_bn_if(10, vb)?, &inputs),
+        "spiking_mlp_t6" => run(&spiking_mlp::spiking_mlp(vb)?, &inputs),
         other => bail!("unknown reference case `{other}` in {}", case.path.display()),
     };
     report.with_context(|| format!("counting reference case `{name}`"))

@@ -156,12 +156,12 @@ fn diff_reports_changes_and_rejects_bad_files() {
     .unwrap();
     let (a, b) = (a.to_str().unwrap(), b.to_str().unwrap());
     let out = ok(&["diff", a, b]);
-    assert!(out.contains("fc1") && out.contains("changed") && out.contains("36 → 100 (+64, +177.8 %)"), "{out}");
+    assert!(out.contains("fc1") && out.contains("changed") && out.contains("36.0 → 100.0 (+64.0, +177.8 %)"), "{out}");
     assert!(
         out.contains("block.1") && out.contains("removed") && out.contains("head") && out.contains("added"),
         "{out}"
     );
-    assert!(out.contains("66 → 130"), "{out}");
+    assert!(out.contains("66.0 → 130.0"), "{out}");
     assert!(out.ends_with("1 layer(s) changed, 1 added, 1 removed\n"), "{out}");
 
     let budget = dir.path().join("b.toml");

@@ -13,8 +13,6 @@ pub fn human(value: f64) -> String {
         format!("{:.3} M", value / 1e6)
     } else if a >= 1e3 {
         format!("{:.3} K", value / 1e3)
-    } else if value.fract() == 0.0 {
-        format!("{value:.0}")
     } else {
         format!("{value:.1}")
     }

@@ -69,7 +69,7 @@ pub use syops_runtime::{
     activation_ops, aggregate, assert_budget, conv_ops, linear_ops, neuron, nn, norm_ops, numel, reference, reset,
     spike, violations_table, Budget, Call, Change, Diff, Energy, EnergyModel, Error, Format, Layer, LayerDelta,
     LayerRow, LayerStats, Ops, PerSample, Probe, Quantity, Report, Result, Role, RuleFn, Segment, Session, Split,
-    Status, Units, View, Violation, REPORT_FILE_ENV, SCHEMA_VERSION,
+    Status, Units, View, Violation, OLDEST_SCHEMA_VERSION, REPORT_FILE_ENV, SCHEMA_VERSION,
 };
 
 #[doc(hidden)]

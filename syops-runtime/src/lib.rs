@@ -32,7 +32,7 @@ pub use format::{Format, Units, View};
 pub use layer::{reset, Layer, Role, Segment};
 pub use ops::{numel, Call, Ops, Probe, Split};
 pub use render::human;
-pub use report::{LayerRow, PerSample, Report, Status, REPORT_FILE_ENV, SCHEMA_VERSION};
+pub use report::{LayerRow, PerSample, Report, Status, OLDEST_SCHEMA_VERSION, REPORT_FILE_ENV, SCHEMA_VERSION};
 pub use rules::{activation_ops, conv_ops, linear_ops, norm_ops};
 pub use session::{Options, RuleFn, Session};
 pub use state::active;

@@ -19,8 +19,13 @@ pub(crate) fn export(report: &Report) -> crate::Result<()> {
     Ok(())
 }
 
-/// Version of the JSON schema written by [`Report::to_json`].
-pub const SCHEMA_VERSION: u32 = 1;
+/// Version of the JSON schema written by [`Report::to_json`]. Version 2 added the exact
+/// convention, coverage, memory-inclusive energy, time-resolved statistics and static mode; every
+/// field it added has a default, so version-1 reports still read.
+pub const SCHEMA_VERSION: u32 = 2;
+
+/// The oldest schema version [`Report::from_json`] reads.
+pub const OLDEST_SCHEMA_VERSION: u32 = 1;
 
 /// Counted, ignored, or impossible to count.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -117,10 +122,10 @@ impl Report {
         let value: serde_json::Value =
             serde_json::from_str(text).map_err(|e| crate::Error::Report(format!("not valid JSON: {e}")))?;
         match value.get("schema").and_then(|v| v.as_u64()) {
-            Some(v) if v == u64::from(SCHEMA_VERSION) => {}
+            Some(v) if (u64::from(OLDEST_SCHEMA_VERSION)..=u64::from(SCHEMA_VERSION)).contains(&v) => {}
             Some(v) => {
                 return Err(crate::Error::Report(format!(
-                    "schema version {v}, but this syops reads version {SCHEMA_VERSION}"
+                    "schema version {v}, but this syops reads versions {OLDEST_SCHEMA_VERSION} to {SCHEMA_VERSION}"
                 )))
             }
             None => return Err(crate::Error::Report("no `schema` field: not a syops report".into())),
@@ -140,5 +145,32 @@ impl Report {
             sum.add(&row.stats);
         }
         sum
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A report as schema version 1 wrote it (syops 0.1.0's first release).
+    const V1: &str = r#"{"schema":1,"model":"Net","convention":"syops-0.0.5","batch_counter":2,"times_counter":1,
+        "batches":1,"params":10,"per_sample":{"total":8.0,"acs":4.0,"macs":4.0,"rate_slot":50.0},
+        "energy":{"model":{"pj_per_ac":0.9,"pj_per_mac":4.6},"ac_mj":3.6e-9,"mac_mj":1.84e-8,"total_mj":2.2e-8},
+        "layers":[{"path":"fc","type":"Linear","params":10,"input_shape":[2,4],"output_shape":[2,2],
+        "status":"counted","calls":1,"sum_total":16,"sum_acs":8.0,"sum_macs":8,"sum_rate_pct":50.0}],
+        "warnings":[]}"#;
+
+    #[test]
+    fn reads_version_1_reports() {
+        let report = Report::from_json(V1).unwrap();
+        assert_eq!(report.schema, 1);
+        assert_eq!(report.layer("fc").unwrap().stats.sum_total, 16);
+        assert_eq!(report.per_sample.acs, 4.0);
+    }
+
+    #[test]
+    fn rejects_unknown_versions_naming_them() {
+        let err = Report::from_json(&V1.replace(r#""schema":1"#, r#""schema":99"#)).unwrap_err().to_string();
+        assert!(err.contains("schema version 99") && err.contains("versions 1 to 2"), "{err}");
     }
 }

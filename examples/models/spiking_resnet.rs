@@ -11,15 +11,15 @@ use super::{bn, conv3x3, seq_to_ann, stem, Downsample, RESNET18_STAGES};
 /// A spiking neuron of either kind, so one block type serves both models.
 #[syops::count]
 pub struct BasicBlock<N: syops::Layer> {
-    conv1: Conv2d,
-    bn1: BatchNorm,
-    sn1: N,
-    conv2: Conv2d,
-    bn2: BatchNorm,
-    sn2: N,
-    downsample: Option<Downsample>,
+    pub conv1: Conv2d,
+    pub bn1: BatchNorm,
+    pub sn1: N,
+    pub conv2: Conv2d,
+    pub bn2: BatchNorm,
+    pub sn2: N,
+    pub downsample: Option<Downsample>,
     #[syops(skip)]
-    multi_step: bool,
+    pub multi_step: bool,
 }
 
 impl<N: syops::Layer + Module> BasicBlock<N> {
@@ -85,16 +85,16 @@ fn stages<N: syops::Layer + Module>(
 
 #[syops::count]
 pub struct SpikingResNet {
-    conv1: Conv2d,
-    bn1: BatchNorm,
-    sn1: IfNode,
-    maxpool: MaxPool2d,
-    layer1: Vec<BasicBlock<IfNode>>,
-    layer2: Vec<BasicBlock<IfNode>>,
-    layer3: Vec<BasicBlock<IfNode>>,
-    layer4: Vec<BasicBlock<IfNode>>,
-    avgpool: AdaptiveAvgPool2d,
-    fc: Linear,
+    pub conv1: Conv2d,
+    pub bn1: BatchNorm,
+    pub sn1: IfNode,
+    pub maxpool: MaxPool2d,
+    pub layer1: Vec<BasicBlock<IfNode>>,
+    pub layer2: Vec<BasicBlock<IfNode>>,
+    pub layer3: Vec<BasicBlock<IfNode>>,
+    pub layer4: Vec<BasicBlock<IfNode>>,
+    pub avgpool: AdaptiveAvgPool2d,
+    pub fc: Linear,
 }
 
 impl SpikingResNet {

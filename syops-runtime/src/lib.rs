@@ -36,4 +36,4 @@ pub use report::{LayerRow, PerSample, Report, Status, OLDEST_SCHEMA_VERSION, REP
 pub use rules::{activation_ops, conv_ops, linear_ops, norm_ops};
 pub use session::{Options, RuleFn, Session};
 pub use state::active;
-pub use stats::LayerStats;
+pub use stats::{Carry, LayerStats};

@@ -307,10 +307,11 @@ fn row(
         Role::Uncounted => Status::Uncounted,
         _ => Status::Counted,
     };
-    let (stats, input_shape, output_shape) = match node {
+    let (mut stats, input_shape, output_shape) = match node {
         Some(n) => (std::mem::take(&mut n.stats), n.input_shape.take(), n.output_shape.take()),
         None => (LayerStats::default(), None, None),
     };
+    stats.settle();
     if status == Status::Uncounted && !uncounted.contains(&type_name) {
         uncounted.push(type_name);
         warnings.push(format!(

@@ -50,6 +50,8 @@ fn rate_in_dtype(sum: f64, numel: usize, dtype: DType) -> f64 {
 /// One pass over a CPU tensor.
 struct ScanOp;
 
+/// The scan's state: the first two distinct values, whether a third (or a non-finite value) was
+/// seen, and the sum of the values before it stopped.
 #[derive(Default)]
 struct Scan {
     first: Option<f64>,
@@ -59,34 +61,90 @@ struct Scan {
     non_finite: bool,
 }
 
+/// Elements per block of the two-value fast path: long enough for the compiler to vectorise the
+/// block's compare-and-count, short enough that falling back to the exact scalar scan on a block
+/// with a third value costs little.
+const BLOCK: usize = 64;
+
 impl Scan {
-    fn run(mut self, values: impl Iterator<Item = f64>) -> [f64; STATS] {
-        for v in values {
-            if !v.is_finite() {
-                self.non_finite = true;
+    /// Takes one value; `false` once the scan has its verdict (a third distinct or non-finite value).
+    #[inline]
+    fn step(&mut self, v: f64) -> bool {
+        if !v.is_finite() {
+            self.non_finite = true;
+            self.third = true;
+            return false;
+        }
+        match (self.first, self.second) {
+            (None, _) => self.first = Some(v),
+            (Some(a), None) if v != a => self.second = Some(v),
+            (Some(a), Some(b)) if v != a && v != b => {
                 self.third = true;
+                return false;
+            }
+            _ => {}
+        }
+        self.sum += v;
+        true
+    }
+
+    /// Scans `data` in order, with the verdict of a value-by-value scan: blocks that hold only the
+    /// values already seen are counted without branching; a block that holds anything else is
+    /// scanned value by value.
+    fn run<T: Copy + PartialEq>(mut self, data: &[T], to_f64: impl Fn(T) -> f64) -> [f64; STATS] {
+        let Some(&a) = data.first() else { return self.finish() };
+        if !self.step(to_f64(a)) {
+            return self.finish();
+        }
+        // The second distinct value, once seen; `a` stands in for it until then.
+        let mut b = a;
+        let mut blocks = data[1..].chunks_exact(BLOCK);
+        let tail = blocks.remainder();
+        for block in blocks.by_ref() {
+            let (mut other, mut n_b) = (0u32, 0u32);
+            for &v in block {
+                let (is_a, is_b) = (v == a, v == b);
+                other |= u32::from(!(is_a | is_b));
+                n_b += u32::from(is_b);
+            }
+            if other == 0 {
+                let first = self.first.expect("set by the first step");
+                let second = self.second.unwrap_or(first);
+                self.sum += f64::from(BLOCK as u32 - n_b) * first + f64::from(n_b) * second;
+                continue;
+            }
+            for &v in block {
+                let had_second = self.second.is_some();
+                if !self.step(to_f64(v)) {
+                    return self.finish();
+                }
+                if !had_second && self.second.is_some() {
+                    b = v;
+                }
+            }
+        }
+        for &v in tail {
+            if !self.step(to_f64(v)) {
                 break;
             }
-            match (self.first, self.second) {
-                (None, _) => self.first = Some(v),
-                (Some(a), None) if v != a => self.second = Some(v),
-                (Some(a), Some(b)) if v != a && v != b => {
-                    self.third = true;
-                    break;
-                }
-                _ => {}
-            }
-            self.sum += v;
         }
+        self.finish()
+    }
+
+    fn finish(self) -> [f64; STATS] {
         let a = self.first.unwrap_or(0.0);
         let b = self.second.unwrap_or(a);
         [f64::from(u8::from(self.third)), a.min(b), a.max(b), self.sum, f64::from(u8::from(self.non_finite))]
     }
 }
 
-fn scan_slice<T: Copy>(data: &[T], layout: &Layout, to_f64: impl Fn(T) -> f64) -> candle::Result<[f64; STATS]> {
+fn scan_slice<T: Copy + PartialEq>(
+    data: &[T],
+    layout: &Layout,
+    to_f64: impl Fn(T) -> f64,
+) -> candle::Result<[f64; STATS]> {
     match layout.contiguous_offsets() {
-        Some((start, end)) => Ok(Scan::default().run(data[start..end].iter().map(|&v| to_f64(v)))),
+        Some((start, end)) => Ok(Scan::default().run(&data[start..end], to_f64)),
         None => candle::bail!("spike test: expected a contiguous tensor"),
     }
 }
@@ -185,6 +243,52 @@ mod tests {
         let t = resolve(&s, 4, DType::F64);
         assert!(t.spike);
         assert_eq!(t.rate, 0.75);
+    }
+
+    /// The value-by-value scan the fast path must agree with.
+    fn naive(values: &[f64]) -> [f64; STATS] {
+        let mut scan = Scan::default();
+        for &v in values {
+            if !scan.step(v) {
+                break;
+            }
+        }
+        scan.finish()
+    }
+
+    #[test]
+    fn block_fast_path_agrees_with_value_by_value_scan() {
+        // Long tensors (several blocks and a tail) with a third value, a NaN or an Inf planted at
+        // every kind of position: first block, block boundary, middle block, tail, none.
+        let n = 5 * BLOCK + 17;
+        let base: Vec<f32> = (0..n).map(|i| if (i * 7919) % 5 < 2 { 1.0 } else { 0.0 }).collect();
+        let mut cases = vec![base.clone()];
+        for pos in [0, 1, 2, 3, BLOCK, BLOCK + 1, 2 * BLOCK - 1, 3 * BLOCK + 5, n - 17, n - 1] {
+            for planted in [0.5f32, f32::NAN, f32::INFINITY, -1.0] {
+                let mut v = base.clone();
+                v[pos] = planted;
+                cases.push(v);
+            }
+        }
+        cases.push(vec![0.25; n]);
+        cases.push(vec![0.0; n]);
+        let mut late = vec![0.0; n];
+        late[3 * BLOCK + 2] = 1.0;
+        late[n - 2] = 1.0;
+        cases.push(late.clone());
+        late[n - 1] = 0.5;
+        cases.push(late);
+        cases.push((0..n).map(|i| if i % 3 == 0 { 0.75 } else { 0.25 }).collect());
+        for v in cases {
+            let xs = Tensor::new(v.as_slice(), &Device::Cpu).unwrap();
+            let got = stats(&xs).unwrap().to_vec1::<f64>().unwrap();
+            let want = naive(&v.iter().map(|&x| f64::from(x)).collect::<Vec<_>>());
+            assert_eq!(got[0], want[0]);
+            assert_eq!(got[4], want[4]);
+            assert_eq!(got[1..3], want[1..3]);
+            assert!((got[3] - want[3]).abs() <= 1e-9 * want[3].abs().max(1.0), "{got:?} {want:?}");
+            assert_eq!(resolve(&got, n, DType::F32), resolve(&want, n, DType::F32));
+        }
     }
 
     #[test]

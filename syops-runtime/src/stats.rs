@@ -19,6 +19,26 @@ pub struct LayerStats {
     /// Calls whose spike test saw NaN or ±Inf.
     #[serde(default)]
     pub non_finite_calls: u64,
+    /// What rounding took from `sum_acs` and `sum_rate_pct` so far (Neumaier's compensated
+    /// summation), folded back by [`LayerStats::settle`]: a run of millions of calls stays as
+    /// exact as one call. Integer counts are `u64` and need none.
+    #[serde(skip)]
+    pub carry: Carry,
+}
+
+/// The rounding error a [`LayerStats`] carries until it is settled (zero after
+/// [`LayerStats::settle`], and in every report).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Carry {
+    acs: f64,
+    rate_pct: f64,
+}
+
+/// Adds `x` to `sum`, keeping what rounding lost in `carry` (Neumaier 1974).
+fn compensated_add(sum: &mut f64, carry: &mut f64, x: f64) {
+    let t = *sum + x;
+    *carry += if sum.abs() >= x.abs() { (*sum - t) + x } else { (x - t) + *sum };
+    *sum = t;
 }
 
 impl LayerStats {
@@ -27,15 +47,24 @@ impl LayerStats {
         self.sum_total += dense;
         let Some(test) = test else { return };
         match split {
-            Split::AcOrMac if test.spike => self.sum_acs += dense as f64 * test.rate,
+            Split::AcOrMac if test.spike => {
+                compensated_add(&mut self.sum_acs, &mut self.carry.acs, dense as f64 * test.rate)
+            }
             Split::AcOrMac => self.sum_macs += dense,
-            Split::Ac => self.sum_acs += dense as f64,
+            Split::Ac => compensated_add(&mut self.sum_acs, &mut self.carry.acs, dense as f64),
             Split::TotalOnly => {}
         }
         if split != Split::TotalOnly {
-            self.sum_rate_pct += test.rate * 100.0;
+            compensated_add(&mut self.sum_rate_pct, &mut self.carry.rate_pct, test.rate * 100.0);
         }
         self.non_finite_calls += u64::from(test.non_finite);
+    }
+
+    /// Folds the rounding carried so far back into the float sums (done once, when the report is
+    /// assembled).
+    pub fn settle(&mut self) {
+        self.sum_acs += std::mem::take(&mut self.carry.acs);
+        self.sum_rate_pct += std::mem::take(&mut self.carry.rate_pct);
     }
 
     /// Adds another accumulator (for aggregation).
@@ -65,6 +94,36 @@ mod tests {
         s.book(1000, Split::AcOrMac, ANALOG);
         assert_eq!((s.sum_total, s.sum_acs, s.sum_macs), (2000, 250.0, 1000));
         assert_eq!(s.sum_rate_pct, 125.0);
+    }
+
+    #[test]
+    fn integer_counts_are_exact_beyond_f64() {
+        // 2^53 + 1 has no f64: a float accumulator would lose the ones.
+        let dense = (1u64 << 53) + 1;
+        let mut s = LayerStats::default();
+        s.book(dense, Split::AcOrMac, ANALOG);
+        s.book(dense, Split::AcOrMac, ANALOG);
+        assert_eq!(s.sum_total, (1u64 << 54) + 2);
+        assert_eq!(s.sum_macs, (1u64 << 54) + 2);
+    }
+
+    #[test]
+    fn float_sums_do_not_drift_over_long_runs() {
+        // One huge call, then a million calls of one AC each: a plain f64 sum stays at 1e16 (the
+        // spacing of f64 there is 2), the compensated one ends at 1e16 + 1e6 exactly.
+        let mut s = LayerStats::default();
+        s.book(10_000_000_000_000_000, Split::Ac, spike(1.0));
+        for _ in 0..1_000_000 {
+            s.book(1, Split::Ac, spike(0.0));
+        }
+        let mut naive = 1e16;
+        for _ in 0..1_000_000 {
+            naive += 1.0;
+        }
+        assert_eq!(naive, 1e16, "the naive sum really does lose the ones");
+        s.settle();
+        assert_eq!(s.sum_acs, 1e16 + 1e6);
+        assert_eq!(s.sum_rate_pct, 100.0);
     }
 
     #[test]

@@ -1,0 +1,195 @@
+//! Counting overhead on the reference case `spiking_resnet18` (2 batches of 2 images at 224×224,
+//! float32, CPU, release): the same candle forward
+//!
+//! - `plain`: written without `#[syops::count]` (the forward functions below),
+//! - `instrumented`: the example's instrumented model, no session running,
+//! - `counted`: `Session::count_batches` over both batches (every spike test, every rule, the
+//!   per-batch gathering of statistics and the report),
+//!
+//! each over both batches with the neurons reset after each, as the session does. After criterion
+//! has measured them, the bench prints the ratios of their median times (`counted / plain`,
+//! `instrumented / plain`), and, when `SYOPS_PYTHON` names a Python with torch, spikingjelly
+//! 0.0.0.0.14 and syops 0.0.5 installed, it times the original counting the same case
+//! (`benches/python_syops.py`, same machine, same run) and prints `counted / python`.
+//!
+//! ```text
+//! cargo bench --bench overhead
+//! SYOPS_PYTHON=/path/to/venv/bin/python cargo bench --bench overhead
+//! ```
+//!
+//! Where the counted run's extra time goes (profiled with `perf record` on this bench; see the
+//! README's "Performance" section for the figures): the spike test is one pass over each tested
+//! tensor that stops at the first third distinct value, so analog tensors cost a few elements and
+//! spike maps one read of their elements (about the cost of a ReLU over the layer input, against a
+//! convolution that does `9·Cout` multiply-adds per input element); the rest is path lookup (one
+//! hash-map probe per call), cloning the input handle (a reference count), and one gathering of
+//! the per-layer statistics per batch.
+#[path = "../examples/models/mod.rs"]
+mod models;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+use candle::{DType, Device, Module, Result, Tensor};
+use candle_nn::VarBuilder;
+use criterion::{criterion_group, Criterion};
+use models::spiking_resnet::{BasicBlock, SpikingResNet};
+use syops::neuron::IfNode;
+use syops::reference::Case;
+use syops::Session;
+
+/// The uninstrumented forward of a single-step block: the body of its `impl Module`, without the
+/// attribute.
+fn plain_block(b: &BasicBlock<IfNode>, xs: &Tensor) -> Result<Tensor> {
+    let out = b.sn1.forward(&b.bn1.forward(&b.conv1.forward(xs)?)?)?;
+    let out = b.bn2.forward(&b.conv2.forward(&out)?)?;
+    let identity = match &b.downsample {
+        Some(ds) => ds.1.forward(&ds.0.forward(xs)?)?,
+        None => xs.clone(),
+    };
+    b.sn2.forward(&(out + identity)?)
+}
+
+/// The uninstrumented forward of the whole network.
+fn plain_forward(net: &SpikingResNet, xs: &Tensor) -> Result<Tensor> {
+    let xs = net.sn1.forward(&net.bn1.forward(&net.conv1.forward(xs)?)?)?;
+    let mut xs = net.maxpool.forward(&xs)?;
+    for stage in [&net.layer1, &net.layer2, &net.layer3, &net.layer4] {
+        for block in stage {
+            xs = plain_block(block, &xs)?;
+        }
+    }
+    net.fc.forward(&net.avgpool.forward(&xs)?.flatten_from(1)?)
+}
+
+fn case_path() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/reference/spiking_resnet18.json")
+}
+
+fn setup() -> (SpikingResNet, Vec<Tensor>) {
+    let case = Case::load(case_path()).expect("the reference case loads");
+    let device = Device::Cpu;
+    let vb = VarBuilder::from_tensors(case.tensors(DType::F32, &device).unwrap(), DType::F32, &device);
+    let net = SpikingResNet::resnet18(vb).unwrap();
+    let inputs = case.inputs(DType::F32, &device).unwrap();
+    // The plain and instrumented forwards are the same computation, to the bit.
+    for xs in &inputs {
+        let a = plain_forward(&net, xs).unwrap();
+        syops::reset(&net);
+        let b = net.forward(xs).unwrap();
+        syops::reset(&net);
+        let diff = (a - b).unwrap().abs().unwrap().max_all().unwrap().to_scalar::<f32>().unwrap();
+        assert_eq!(diff, 0.0, "plain and instrumented forwards differ");
+    }
+    (net, inputs)
+}
+
+fn run_all(net: &SpikingResNet, inputs: &[Tensor], f: impl Fn(&SpikingResNet, &Tensor) -> Result<Tensor>) {
+    for xs in inputs {
+        std::hint::black_box(f(net, xs).unwrap());
+        syops::reset(net);
+    }
+}
+
+const GROUP: &str = "spiking_resnet18";
+const IDS: [&str; 3] = ["plain", "instrumented", "counted"];
+
+fn overhead(c: &mut Criterion) {
+    let (net, inputs) = setup();
+    let mut group = c.benchmark_group(GROUP);
+    group.sample_size(20).warm_up_time(Duration::from_secs(2)).measurement_time(Duration::from_secs(15));
+    group.bench_function(IDS[0], |b| b.iter(|| run_all(&net, &inputs, plain_forward)));
+    group.bench_function(IDS[1], |b| b.iter(|| run_all(&net, &inputs, |m, xs| m.forward(xs))));
+    group.bench_function(IDS[2], |b| {
+        b.iter(|| Session::new().count_batches(&net, &inputs, |m, xs| m.forward(xs)).unwrap())
+    });
+    group.finish();
+}
+
+criterion_group!(benches, overhead);
+
+/// criterion's median estimate (seconds) of `id`, read from what it just wrote.
+fn median(id: &str) -> Option<f64> {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target"));
+    let path = target.join("criterion").join(GROUP).join(id).join("new/estimates.json");
+    let text = std::fs::read_to_string(path).ok()?;
+    let value: serde_json::Value = serde_json::from_str(&text).ok()?;
+    Some(value["median"]["point_estimate"].as_f64()? * 1e-9)
+}
+
+/// Times the original syops counting the same case, through `SYOPS_PYTHON`.
+fn python_seconds() -> Option<std::result::Result<f64, String>> {
+    let python = std::env::var_os("SYOPS_PYTHON")?;
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/python_syops.py");
+    let out = match Command::new(&python).arg(&script).arg(case_path()).output() {
+        Ok(out) => out,
+        Err(e) => return Some(Err(format!("cannot run {}: {e}", Path::new(&python).display()))),
+    };
+    if !out.status.success() {
+        return Some(Err(format!("{} failed: {}", script.display(), String::from_utf8_lossy(&out.stderr))));
+    }
+    let value: serde_json::Value = match serde_json::from_slice(&out.stdout) {
+        Ok(v) => v,
+        Err(e) => return Some(Err(format!("{} printed no JSON: {e}", script.display()))),
+    };
+    Some(value["counted_median_s"].as_f64().ok_or_else(|| "no counted_median_s in its output".to_string()))
+}
+
+/// Paired ratios: each round times the variants back to back, so that a change of load on the
+/// machine between criterion's sequential groups does not masquerade as overhead. Returns the
+/// median over rounds of `counted / plain` and `instrumented / plain`.
+fn paired(rounds: usize) -> (f64, f64) {
+    let (net, inputs) = setup();
+    let time = |f: &dyn Fn()| {
+        let t = std::time::Instant::now();
+        f();
+        t.elapsed().as_secs_f64()
+    };
+    let (mut counted, mut instrumented) = (Vec::new(), Vec::new());
+    for _ in 0..rounds {
+        let p = time(&|| run_all(&net, &inputs, plain_forward));
+        let i = time(&|| run_all(&net, &inputs, |m, xs| m.forward(xs)));
+        let c = time(&|| {
+            std::hint::black_box(Session::new().count_batches(&net, &inputs, |m, xs| m.forward(xs)).unwrap());
+        });
+        counted.push(c / p);
+        instrumented.push(i / p);
+    }
+    let median = |v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    (median(&mut counted), median(&mut instrumented))
+}
+
+fn main() {
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+    if std::env::args().any(|a| a == "--profile-time" || a == "--list") {
+        return;
+    }
+    let [plain, instrumented, counted] = IDS.map(median);
+    println!("\nratios of medians, this run:");
+    if let (Some(p), Some(i), Some(c)) = (plain, instrumented, counted) {
+        println!("  counted / plain       {:.4}  (overhead {:+.2} %)", c / p, (c / p - 1.0) * 100.0);
+        println!("  instrumented / plain  {:.4}  (no session running)", i / p);
+    } else {
+        println!("  (criterion's estimates were not found under target/criterion; run with `cargo bench`)");
+    }
+    let rounds = 15;
+    let (c, i) = paired(rounds);
+    println!("paired, median of {rounds} rounds of plain/instrumented/counted back to back:");
+    println!("  counted / plain       {c:.4}  (overhead {:+.2} %)", (c - 1.0) * 100.0);
+    println!("  instrumented / plain  {i:.4}  (no session running)");
+    match python_seconds() {
+        None => println!("  counted / python      not measured: set SYOPS_PYTHON to a Python with torch, spikingjelly 0.0.0.0.14 and syops 0.0.5"),
+        Some(Err(e)) => println!("  counted / python      not measured: {e}"),
+        Some(Ok(py)) => match counted {
+            Some(c) => println!("  counted / python      {:.4}  ({:.3} s against syops 0.0.5's {py:.3} s)", c / py, c),
+            None => println!("  python syops 0.0.5    {py:.3} s"),
+        },
+    }
+}

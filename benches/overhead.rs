@@ -15,6 +15,7 @@
 //! ```text
 //! cargo bench --bench overhead
 //! SYOPS_PYTHON=/path/to/venv/bin/python cargo bench --bench overhead
+//! SYOPS_BENCH_DEVICE=cuda cargo bench --features cuda --bench overhead   # on the first GPU
 //! ```
 //!
 //! Where the counted run's extra time goes (profiled with `perf record` on this bench; see the
@@ -67,9 +68,19 @@ fn case_path() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/reference/spiking_resnet18.json")
 }
 
+/// The CPU, or the first CUDA device when built with `--features cuda` and
+/// `SYOPS_BENCH_DEVICE=cuda`.
+fn device() -> Device {
+    match std::env::var("SYOPS_BENCH_DEVICE").as_deref() {
+        Ok("cuda") => Device::new_cuda(0).expect("SYOPS_BENCH_DEVICE=cuda needs --features cuda and a CUDA device"),
+        Ok("cpu") | Err(_) => Device::Cpu,
+        Ok(other) => panic!("SYOPS_BENCH_DEVICE={other}: expected cpu or cuda"),
+    }
+}
+
 fn setup() -> (SpikingResNet, Vec<Tensor>) {
     let case = Case::load(case_path()).expect("the reference case loads");
-    let device = Device::Cpu;
+    let device = device();
     let vb = VarBuilder::from_tensors(case.tensors(DType::F32, &device).unwrap(), DType::F32, &device);
     let net = SpikingResNet::resnet18(vb).unwrap();
     let inputs = case.inputs(DType::F32, &device).unwrap();
@@ -90,6 +101,14 @@ fn run_all(net: &SpikingResNet, inputs: &[Tensor], f: impl Fn(&SpikingResNet, &T
         std::hint::black_box(f(net, xs).unwrap());
         syops::reset(net);
     }
+    // Asynchronous devices: the time includes the work, not only its launch.
+    inputs[0].device().synchronize().unwrap();
+}
+
+/// A whole counting session over the batches (it gathers its statistics on the host per batch,
+/// so it ends synchronised).
+fn count(net: &SpikingResNet, inputs: &[Tensor]) {
+    std::hint::black_box(Session::new().count_batches(net, inputs, |m, xs| m.forward(xs)).unwrap());
 }
 
 const GROUP: &str = "spiking_resnet18";
@@ -101,9 +120,7 @@ fn overhead(c: &mut Criterion) {
     group.sample_size(20).warm_up_time(Duration::from_secs(2)).measurement_time(Duration::from_secs(15));
     group.bench_function(IDS[0], |b| b.iter(|| run_all(&net, &inputs, plain_forward)));
     group.bench_function(IDS[1], |b| b.iter(|| run_all(&net, &inputs, |m, xs| m.forward(xs))));
-    group.bench_function(IDS[2], |b| {
-        b.iter(|| Session::new().count_batches(&net, &inputs, |m, xs| m.forward(xs)).unwrap())
-    });
+    group.bench_function(IDS[2], |b| b.iter(|| count(&net, &inputs)));
     group.finish();
 }
 
@@ -152,9 +169,7 @@ fn paired(rounds: usize) -> (f64, f64) {
     for _ in 0..rounds {
         let p = time(&|| run_all(&net, &inputs, plain_forward));
         let i = time(&|| run_all(&net, &inputs, |m, xs| m.forward(xs)));
-        let c = time(&|| {
-            std::hint::black_box(Session::new().count_batches(&net, &inputs, |m, xs| m.forward(xs)).unwrap());
-        });
+        let c = time(&|| count(&net, &inputs));
         counted.push(c / p);
         instrumented.push(i / p);
     }

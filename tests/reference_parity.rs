@@ -8,11 +8,16 @@ mod models;
 
 use candle::{DType, Device};
 use syops::reference::{compare, runner_output, Case, Tolerance};
+use syops::Session;
 
 fn check(case: &str, dtype: DType) {
+    check_on(case, dtype, &Device::Cpu, &Session::new());
+}
+
+fn check_on(case: &str, dtype: DType, device: &Device, session: &Session) {
     let path = format!("{}/tests/reference/{case}.json", env!("CARGO_MANIFEST_DIR"));
     let case = Case::load(&path).unwrap();
-    let report = models::count_case(&case, dtype, &Device::Cpu).unwrap();
+    let report = models::count_case_with(session, &case, dtype, device).unwrap();
     let (want, tol) = match dtype {
         DType::F64 => (&case.expected_f64, Tolerance::STRICT),
         _ => (&case.expected, Tolerance::LOOSE),
@@ -49,6 +54,55 @@ parity!(
     decoder2d,
     recurrent,
 );
+
+/// The spike test as CUDA runs it (tensor operations), here on the CPU: the same counts.
+mod tensor_ops_spike_test {
+    use super::*;
+
+    #[test]
+    fn spiking_resnet18_f64() {
+        check_on("spiking_resnet18", DType::F64, &Device::Cpu, &Session::new().tensor_ops_spike_test(true));
+    }
+
+    #[test]
+    fn cifar_plif_t4_f32() {
+        check_on("cifar_plif_t4", DType::F32, &Device::Cpu, &Session::new().tensor_ops_spike_test(true));
+    }
+}
+
+/// The reference cases on the first CUDA device, float64 strict and float32 loose
+/// (`cargo test --release --features cuda --test reference_parity cuda`).
+#[cfg(feature = "cuda")]
+mod cuda {
+    use super::*;
+
+    fn device() -> Device {
+        Device::new_cuda(0).expect("--features cuda needs a CUDA device")
+    }
+
+    macro_rules! cuda_parity {
+        ($($name:ident),* $(,)?) => {
+            mod f64 {
+                $(#[test] fn $name() { super::super::check_on(stringify!($name), candle::DType::F64, &super::device(), &super::super::Session::new()) })*
+            }
+            mod f32 {
+                $(#[test] fn $name() { super::super::check_on(stringify!($name), candle::DType::F32, &super::device(), &super::super::Session::new()) })*
+            }
+        };
+    }
+
+    cuda_parity!(
+        resnet18,
+        spiking_resnet18,
+        sew_resnet18,
+        multistep_spiking_resnet18_lif_t4,
+        cifar_plif_t4,
+        audio1d,
+        volume3d,
+        decoder2d,
+        recurrent,
+    );
+}
 
 #[test]
 fn unknown_case_is_a_clear_error() {

@@ -119,6 +119,11 @@ pub const CASES: &[&str] = &[
 
 /// Builds the case's model from its manifest and counts it on the case's batches.
 pub fn count_case(case: &Case, dtype: DType, device: &Device) -> anyhow::Result<Report> {
+    count_case_with(&Session::new(), case, dtype, device)
+}
+
+/// [`count_case`] with the given session's options.
+pub fn count_case_with(session: &Session, case: &Case, dtype: DType, device: &Device) -> anyhow::Result<Report> {
     if !CASES.contains(&case.case.as_str()) {
         bail!("unknown reference case `{}` in {}; known cases: {}", case.case, case.path.display(), CASES.join(", "));
     }
@@ -127,25 +132,25 @@ pub fn count_case(case: &Case, dtype: DType, device: &Device) -> anyhow::Result<
     let inputs = case.inputs(dtype, device)?;
     let name = case.case.as_str();
     let report = match name {
-        "resnet18" => run(&resnet::ResNet::resnet18(vb)?, &inputs),
-        "spiking_resnet18" => run(&spiking_resnet::SpikingResNet::resnet18(vb)?, &inputs),
-        "sew_resnet18" => run(&sew_resnet::SewResNet::resnet18(vb)?, &inputs),
+        "resnet18" => run(session, &resnet::ResNet::resnet18(vb)?, &inputs),
+        "spiking_resnet18" => run(session, &spiking_resnet::SpikingResNet::resnet18(vb)?, &inputs),
+        "sew_resnet18" => run(session, &sew_resnet::SewResNet::resnet18(vb)?, &inputs),
         "multistep_spiking_resnet18_lif_t4" => {
-            run(&spiking_resnet::MultiStepSpikingResNet::resnet18_lif(4, vb)?, &inputs)
+            run(session, &spiking_resnet::MultiStepSpikingResNet::resnet18_lif(4, vb)?, &inputs)
         }
-        "multistep_sew_resnet18_5d" => run(&sew_resnet::MultiStepSewResNet::resnet18_if(2, vb)?, &inputs),
-        "cifar_plif_t4" => run(&cifar_plif::cifar_plif(vb)?, &inputs),
-        "audio1d" => run(&audio1d::Audio1d::new(vb)?, &inputs),
-        "volume3d" => run(&volume3d::Volume3d::new(vb)?, &inputs),
-        "decoder2d" => run(&decoder2d::Decoder2d::new(vb)?, &inputs),
-        "recurrent" => run(&recurrent::Recurrent::new(vb)?, &inputs),
-        "spiking_vgg11_bn" => run(&spiking_vgg::SpikingVgg::vgg11_bn_if(10, vb)?, &inputs),
-        "spiking_mlp_t6" => run(&spiking_mlp::spiking_mlp(vb)?, &inputs),
+        "multistep_sew_resnet18_5d" => run(session, &sew_resnet::MultiStepSewResNet::resnet18_if(2, vb)?, &inputs),
+        "cifar_plif_t4" => run(session, &cifar_plif::cifar_plif(vb)?, &inputs),
+        "audio1d" => run(session, &audio1d::Audio1d::new(vb)?, &inputs),
+        "volume3d" => run(session, &volume3d::Volume3d::new(vb)?, &inputs),
+        "decoder2d" => run(session, &decoder2d::Decoder2d::new(vb)?, &inputs),
+        "recurrent" => run(session, &recurrent::Recurrent::new(vb)?, &inputs),
+        "spiking_vgg11_bn" => run(session, &spiking_vgg::SpikingVgg::vgg11_bn_if(10, vb)?, &inputs),
+        "spiking_mlp_t6" => run(session, &spiking_mlp::spiking_mlp(vb)?, &inputs),
         other => bail!("unknown reference case `{other}` in {}", case.path.display()),
     };
     report.with_context(|| format!("counting reference case `{name}`"))
 }
 
-fn run<M: Layer + Module>(model: &M, inputs: &[Tensor]) -> syops::Result<Report> {
-    Session::new().count_batches(model, inputs, |m, xs| m.forward(xs))
+fn run<M: Layer + Module>(session: &Session, model: &M, inputs: &[Tensor]) -> syops::Result<Report> {
+    session.count_batches(model, inputs, |m, xs| m.forward(xs))
 }

@@ -35,11 +35,18 @@ pub struct Options {
     rules: HashMap<String, RuleFn>,
     energy: EnergyModel,
     progress: bool,
+    tensor_ops_spike_test: bool,
 }
 
 impl Options {
     pub(crate) fn ignores(&self, type_name: &str) -> bool {
         self.ignore.iter().any(|t| t == type_name)
+    }
+
+    /// Whether spike tests run as tensor operations on every device (see
+    /// [`Session::tensor_ops_spike_test`]).
+    pub(crate) fn tensor_ops_spike_test(&self) -> bool {
+        self.tensor_ops_spike_test
     }
 
     pub(crate) fn rule_for(&self, type_name: &str) -> Option<&RuleFn> {
@@ -81,6 +88,15 @@ impl Session {
     /// Energy per operation used by the report.
     pub fn energy(mut self, model: EnergyModel) -> Self {
         self.options.energy = model;
+        self
+    }
+
+    /// Runs the spike test as tensor operations on every device, the CPU included: the path CUDA
+    /// and other devices take (minimum, maximum, a count of values off both, sum, non-finite
+    /// flag), instead of the CPU's one-pass scan. The counts are the same; this is slower on the
+    /// CPU and exists to check the device path where no GPU is at hand.
+    pub fn tensor_ops_spike_test(mut self, on: bool) -> Self {
+        self.options.tensor_ops_spike_test = on;
         self
     }
 

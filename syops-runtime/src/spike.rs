@@ -31,6 +31,12 @@ pub fn stats(xs: &Tensor) -> Result<Tensor> {
     }
 }
 
+/// The spike test by tensor operations, as it runs on CUDA and other non-CPU devices, on any
+/// device (the CPU included, to check that path where no GPU is at hand).
+pub fn stats_by_tensor_ops(xs: &Tensor) -> Result<Tensor> {
+    device_stats(xs)
+}
+
 /// Turns gathered statistics into the test's verdict.
 pub fn resolve(stats: &[f64], numel: usize, dtype: DType) -> SpikeTest {
     let (third, min, max, sum, non_finite) = (stats[0], stats[1], stats[2], stats[3], stats[4]);

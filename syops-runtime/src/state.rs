@@ -141,6 +141,9 @@ impl State {
             }
         };
         let (stats, numel, dtype) = match tested {
+            Some(t) if self.options.tensor_ops_spike_test() => {
+                (Some(spike::stats_by_tensor_ops(&t)?), t.elem_count(), t.dtype())
+            }
             Some(t) => (Some(spike::stats(&t)?), t.elem_count(), t.dtype()),
             None => (None, 0, DType::F64),
         };

@@ -240,4 +240,6 @@ fn exact_reports_round_trip_through_json_and_print_their_counts() {
     let text = r.to_string();
     assert!(text.contains("(exact convention)"), "{text}");
     assert!(text.contains("membrane 2.0 updates per sample") && text.contains("dense    2.0 per sample"), "{text}");
+    let md = syops_runtime::View { format: syops_runtime::Format::Markdown, ..Default::default() }.render(&r);
+    assert!(md.contains("(exact convention)") && md.contains("- membrane 2.0 updates per sample"), "{md}");
 }

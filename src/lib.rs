@@ -71,6 +71,7 @@ pub use syops_runtime::{
     LayerRow, LayerStats, Ops, PerSample, Probe, Quantity, Report, Result, Role, RuleFn, Segment, Session, Split,
     Status, Units, View, Violation, OLDEST_SCHEMA_VERSION, REPORT_FILE_ENV, SCHEMA_VERSION,
 };
+pub use syops_runtime::{conv_exact, count_nonzero, window_weights, ConvGeometry, Convention, ExactOps, ExactStats};
 
 #[doc(hidden)]
 pub use syops_runtime::__private;

@@ -65,6 +65,18 @@ mod tensor_ops_spike_test {
     }
 
     #[test]
+    fn exact_convention_counts_agree() {
+        let path = format!("{}/tests/reference/cifar_plif_t4.json", env!("CARGO_MANIFEST_DIR"));
+        let case = Case::load(&path).unwrap();
+        let exact = Session::new().convention(syops::Convention::Exact);
+        let scan = models::count_case_with(&exact, &case, DType::F32, &Device::Cpu).unwrap();
+        let ops = models::count_case_with(&exact.tensor_ops_spike_test(true), &case, DType::F32, &Device::Cpu).unwrap();
+        assert!(scan.per_sample.acs > 0.0);
+        assert_eq!(scan.layers, ops.layers);
+        assert_eq!(scan.per_sample, ops.per_sample);
+    }
+
+    #[test]
     fn cifar_plif_t4_f32() {
         check_on("cifar_plif_t4", DType::F32, &Device::Cpu, &Session::new().tensor_ops_spike_test(true));
     }

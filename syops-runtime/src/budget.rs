@@ -351,7 +351,7 @@ mod tests {
                 ..Default::default()
             },
         };
-        let per_sample = PerSample { total: 175.0, acs: 50.0, macs: 50.0, rate_slot: 0.0 };
+        let per_sample = PerSample { total: 175.0, acs: 50.0, macs: 50.0, rate_slot: 0.0, ..PerSample::default() };
         Report {
             schema: crate::SCHEMA_VERSION,
             model: "Net".into(),

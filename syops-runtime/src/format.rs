@@ -266,6 +266,12 @@ impl View {
         let _ = writeln!(out, "{prefix}params   {}", unit(r.params as f64));
         let _ = writeln!(out, "{prefix}ACs      {} per sample", unit(r.per_sample.acs));
         let _ = writeln!(out, "{prefix}MACs     {} per sample", unit(r.per_sample.macs));
+        if let Some(m) = r.per_sample.membrane_updates {
+            let _ = writeln!(out, "{prefix}membrane {} updates per sample", unit(m));
+        }
+        if let Some(d) = r.per_sample.dense {
+            let _ = writeln!(out, "{prefix}dense    {} per sample", unit(d));
+        }
         let _ = writeln!(
             out,
             "{prefix}energy   {:.4} mJ per sample ({} pJ/AC, {} pJ/MAC)",

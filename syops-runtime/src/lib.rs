@@ -2,9 +2,11 @@
 //! spiking neurons, the layers candle-nn lacks, and the report. Use it through the `syops` facade.
 mod aggregate;
 mod budget;
+mod convention;
 mod diff;
 mod energy;
 mod error;
+mod exact;
 mod format;
 mod layer;
 pub mod neuron;
@@ -25,15 +27,17 @@ pub mod __private;
 
 pub use aggregate::{aggregate, depth};
 pub use budget::{violations_table, Budget, Quantity, Violation};
+pub use convention::Convention;
 pub use diff::{Change, Diff, LayerDelta};
 pub use energy::{Energy, EnergyModel};
 pub use error::{Error, Result};
+pub use exact::{count_nonzero, window_weights, ExactOps};
 pub use format::{Format, Units, View};
 pub use layer::{reset, Layer, Role, Segment};
 pub use ops::{numel, Call, Ops, Probe, Split};
 pub use render::human;
 pub use report::{LayerRow, PerSample, Report, Status, OLDEST_SCHEMA_VERSION, REPORT_FILE_ENV, SCHEMA_VERSION};
-pub use rules::{activation_ops, conv_ops, linear_ops, norm_ops};
+pub use rules::{activation_ops, conv_exact, conv_ops, linear_ops, norm_ops, ConvGeometry};
 pub use session::{Options, RuleFn, Session};
 pub use state::active;
-pub use stats::{Carry, LayerStats};
+pub use stats::{Carry, ExactStats, LayerStats};

@@ -79,6 +79,13 @@ pub struct PerSample {
     pub macs: f64,
     /// syops' fourth slot: summed firing rates divided by the batch counter (a quirk, kept).
     pub rate_slot: f64,
+    /// Neuron membrane updates (exact convention only; NeuroBench's MembraneUpdates).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub membrane_updates: Option<f64>,
+    /// Dense operations, the same as `total` (exact convention only, beside its event counts;
+    /// NeuroBench's Dense).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dense: Option<f64>,
 }
 
 /// The result of a counting session.
@@ -88,7 +95,7 @@ pub struct Report {
     pub schema: u32,
     /// The root model's type.
     pub model: String,
-    /// Counting convention (`syops-0.0.5`).
+    /// Counting convention ([`crate::Convention`]'s name: `syops-0.0.5` or `exact`).
     pub convention: String,
     /// Samples seen: dim 0 of the root input, summed over root calls (syops' batch counter).
     pub batch_counter: u64,

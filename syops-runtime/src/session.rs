@@ -22,7 +22,7 @@ use candle::Tensor;
 use crate::probe::{LayerRef, Outcome};
 use crate::report::{LayerRow, PerSample, Report, Status, SCHEMA_VERSION};
 use crate::state::{Activation, Scope, State};
-use crate::{Call, EnergyModel, Error, Layer, LayerStats, Ops, Result, Role, Segment};
+use crate::{Call, Convention, EnergyModel, Error, Layer, LayerStats, Ops, Result, Role, Segment};
 
 /// A user-supplied rule for a layer type, overriding the built-in one (syops'
 /// `custom_modules_hooks`).
@@ -36,6 +36,7 @@ pub struct Options {
     energy: EnergyModel,
     progress: bool,
     tensor_ops_spike_test: bool,
+    convention: Convention,
 }
 
 impl Options {
@@ -51,6 +52,10 @@ impl Options {
 
     pub(crate) fn rule_for(&self, type_name: &str) -> Option<&RuleFn> {
         self.rules.get(type_name)
+    }
+
+    pub(crate) fn convention(&self) -> Convention {
+        self.convention
     }
 }
 
@@ -97,6 +102,13 @@ impl Session {
     /// CPU and exists to check the device path where no GPU is at hand.
     pub fn tensor_ops_spike_test(mut self, on: bool) -> Self {
         self.options.tensor_ops_spike_test = on;
+        self
+    }
+
+    /// Counts under `convention` (default [`Convention::Syops005`]); the report names it. See the
+    /// README's "Exact convention" for what [`Convention::Exact`] counts.
+    pub fn convention(mut self, convention: Convention) -> Self {
+        self.options.convention = convention;
         self
     }
 
@@ -287,16 +299,25 @@ fn assemble(model: &dyn Layer, mut state: State, batches: u64, non_finite_inputs
         sum.add(&row.stats);
     }
     let bc = state.batch_counter.max(1) as f64;
-    let per_sample = PerSample {
+    let mut per_sample = PerSample {
         total: sum.sum_total as f64 / bc,
         acs: sum.sum_acs / bc,
         macs: sum.sum_macs as f64 / bc,
         rate_slot: sum.sum_rate_pct / bc,
+        ..PerSample::default()
     };
+    let convention = state.options.convention();
+    if convention == Convention::Exact {
+        let exact = sum.exact.unwrap_or_default();
+        per_sample.acs = exact.acs as f64 / bc;
+        per_sample.macs = exact.macs as f64 / bc;
+        per_sample.membrane_updates = Some(exact.membrane_updates as f64 / bc);
+        per_sample.dense = Some(per_sample.total);
+    }
     Report {
         schema: SCHEMA_VERSION,
         model: model.type_name().to_string(),
-        convention: "syops-0.0.5".to_string(),
+        convention: convention.to_string(),
         batch_counter: state.batch_counter,
         times_counter: state.times_counter,
         batches,
@@ -337,6 +358,12 @@ fn row(
     if status == Status::Counted && stats.calls == 0 {
         warnings.push(format!(
             "layer `{path}` ({type_name}) was never called, or its calls were not attributed to it (is its parent's impl block annotated with #[syops::count]?)"
+        ));
+    }
+    if let Some(exact) = stats.exact.filter(|e| e.dense_calls > 0) {
+        warnings.push(format!(
+            "layer `{path}` ({type_name}): its rule gave no exact count in {} call(s); its dense count is booked (ACs if the tested tensor spikes, else MACs), not event-exact",
+            exact.dense_calls
         ));
     }
     if stats.non_finite_calls > 0 {

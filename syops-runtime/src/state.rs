@@ -7,7 +7,7 @@ use candle::{DType, Device, Tensor};
 
 use crate::probe::{LayerRef, Outcome};
 use crate::session::Options;
-use crate::{spike, Call, LayerStats, Ops, Probe, Result, Role, Segment, Split};
+use crate::{spike, Call, Convention, ExactOps, LayerStats, Ops, Probe, Result, Role, Segment, Split};
 
 thread_local! {
     static ACTIVE: Cell<bool> = const { Cell::new(false) };
@@ -43,6 +43,8 @@ struct Pending {
     stats: Option<Tensor>,
     numel: usize,
     dtype: DType,
+    /// The rule's exact cost (exact convention only); its events ride at the end of `stats`.
+    exact: Option<ExactOps>,
 }
 
 pub(crate) struct State {
@@ -113,7 +115,7 @@ impl State {
             return;
         }
         let Some(layer) = layer.layer else { return };
-        let call = Call::new(&n.path, input, output);
+        let call = Call::new(&n.path, input, output).with_convention(self.options.convention());
         let ops = match self.options.rule_for(n.type_name) {
             Some(rule) => rule(&call),
             None => layer.ops(&call),
@@ -124,6 +126,9 @@ impl State {
     }
 
     fn queue(&mut self, node: usize, ops: Ops, input: Option<&Tensor>, output: Option<&Tensor>) -> Result<()> {
+        if self.options.convention() == Convention::Exact {
+            return self.queue_exact(node, ops, input, output);
+        }
         let path = &self.nodes[node].path;
         let tested = match ops.probe {
             Probe::None => None,
@@ -141,13 +146,48 @@ impl State {
             }
         };
         let (stats, numel, dtype) = match tested {
-            Some(t) if self.options.tensor_ops_spike_test() => {
-                (Some(spike::stats_by_tensor_ops(&t)?), t.elem_count(), t.dtype())
-            }
-            Some(t) => (Some(spike::stats(&t)?), t.elem_count(), t.dtype()),
+            Some(t) => (Some(self.spike_stats(&t)?), t.elem_count(), t.dtype()),
             None => (None, 0, DType::F64),
         };
-        self.pending.push(Pending { node, dense: ops.dense, split: ops.split, stats, numel, dtype });
+        self.pending.push(Pending { node, dense: ops.dense, split: ops.split, stats, numel, dtype, exact: None });
+        Ok(())
+    }
+
+    /// Starts the spike test of `t` on its device, by the session's method.
+    fn spike_stats(&self, t: &Tensor) -> Result<Tensor> {
+        if self.options.tensor_ops_spike_test() {
+            spike::stats_by_tensor_ops(t)
+        } else {
+            spike::stats(t)
+        }
+    }
+
+    /// The exact convention: whole-tensor tests, and the events count appended to the statistics
+    /// (6 values per tested call, so a batch still needs one transfer per device).
+    fn queue_exact(&mut self, node: usize, ops: Ops, input: Option<&Tensor>, output: Option<&Tensor>) -> Result<()> {
+        let path = &self.nodes[node].path;
+        let splits = match &ops.exact {
+            Some(e) => e.events.is_some() || e.pairs > 0 || e.bias > 0,
+            None => ops.dense > 0,
+        };
+        let tested = match ops.probe {
+            Probe::Input => Some(input.ok_or_else(|| missing(path, "input"))?),
+            Probe::OutputFirst => Some(output.ok_or_else(|| missing(path, "output"))?),
+            Probe::None if splits => input,
+            Probe::None => None,
+        };
+        let (stats, numel, dtype) = match tested {
+            Some(t) => {
+                let stats = self.spike_stats(t)?;
+                let events = match ops.exact.as_ref().and_then(|e| e.events.as_ref()) {
+                    Some(e) => e.to_dtype(DType::F64)?.to_device(stats.device())?.reshape(1)?,
+                    None => Tensor::zeros(1, DType::F64, stats.device())?,
+                };
+                (Some(Tensor::cat(&[&stats, &events], 0)?), t.elem_count(), t.dtype())
+            }
+            None => (None, 0, DType::F64),
+        };
+        self.pending.push(Pending { node, dense: ops.dense, split: ops.split, stats, numel, dtype, exact: ops.exact });
         Ok(())
     }
 
@@ -167,17 +207,23 @@ impl State {
             let rows = Tensor::stack(&list, 0)?.to_vec2::<f64>()?;
             host.push((device, rows, 0));
         }
+        let exact = self.options.convention() == Convention::Exact;
         for p in pending {
-            let test = match &p.stats {
-                None => None,
+            let (test, events) = match &p.stats {
+                None => (None, None),
                 Some(t) => {
                     let slot = host.iter_mut().find(|(d, _, _)| d.same_device(t.device())).expect("grouped above");
                     let row = &slot.1[slot.2];
                     slot.2 += 1;
-                    Some(spike::resolve(row, p.numel, p.dtype))
+                    (Some(spike::resolve(row, p.numel, p.dtype)), row.get(spike::STATS).copied())
                 }
             };
-            self.nodes[p.node].stats.book(p.dense, p.split, test);
+            let stats = &mut self.nodes[p.node].stats;
+            if exact {
+                stats.book_exact(p.dense, p.exact.as_ref(), test, events);
+            } else {
+                stats.book(p.dense, p.split, test);
+            }
         }
         Ok(())
     }

@@ -1,7 +1,30 @@
 //! Per-layer accumulators, in syops' raw form (sums over every call of the run).
 use serde::{Deserialize, Serialize};
 
-use crate::{spike::SpikeTest, Split};
+use crate::{spike::SpikeTest, ExactOps, Split};
+
+/// Exact-convention accumulators of one layer: integer counts over every call of the run.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExactStats {
+    /// Synaptic events driven by spikes (and bias additions of spike-driven calls).
+    pub acs: u64,
+    /// Multiply-accumulates on analog values.
+    pub macs: u64,
+    /// Neuron membrane updates (NeuroBench's MembraneUpdates).
+    pub membrane_updates: u64,
+    /// Calls whose rule gave no exact count: their dense count was booked instead.
+    #[serde(default)]
+    pub dense_calls: u64,
+}
+
+impl ExactStats {
+    fn add(&mut self, other: &ExactStats) {
+        self.acs += other.acs;
+        self.macs += other.macs;
+        self.membrane_updates += other.membrane_updates;
+        self.dense_calls += other.dense_calls;
+    }
+}
 
 /// What one layer accumulated over a run.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -19,6 +42,10 @@ pub struct LayerStats {
     /// Calls whose spike test saw NaN or ±Inf.
     #[serde(default)]
     pub non_finite_calls: u64,
+    /// Exact-convention counts (absent under syops 0.0.5). Under the exact convention `sum_acs`
+    /// and `sum_macs` mirror `exact.acs` and `exact.macs`, so tables, budgets and diffs read one field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exact: Option<ExactStats>,
     /// What rounding took from `sum_acs` and `sum_rate_pct` so far (Neumaier's compensated
     /// summation), folded back by [`LayerStats::settle`]: a run of millions of calls stays as
     /// exact as one call. Integer counts are `u64` and need none.
@@ -67,6 +94,34 @@ impl LayerStats {
         self.sum_rate_pct += std::mem::take(&mut self.carry.rate_pct);
     }
 
+    /// Books one call under the exact convention. `ops: None` (a rule without an exact count)
+    /// books a nonzero `dense` as ACs when the tested tensor spikes, MACs otherwise; `events` is the gathered
+    /// value of `ops.events`.
+    pub fn book_exact(&mut self, dense: u64, ops: Option<&ExactOps>, test: Option<SpikeTest>, events: Option<f64>) {
+        self.sum_total += dense;
+        let spike = test.map(|t| t.spike);
+        let exact = self.exact.get_or_insert_with(ExactStats::default);
+        let (acs, macs) = match ops {
+            Some(ops) => {
+                exact.membrane_updates += ops.membrane_updates;
+                ops.split(spike, events)
+            }
+            None if dense == 0 => (0, 0),
+            None => {
+                exact.dense_calls += 1;
+                ExactOps::dense(dense).split(spike, None)
+            }
+        };
+        exact.acs += acs;
+        exact.macs += macs;
+        self.sum_acs = exact.acs as f64;
+        self.sum_macs = exact.macs;
+        if let Some(test) = test {
+            compensated_add(&mut self.sum_rate_pct, &mut self.carry.rate_pct, test.rate * 100.0);
+            self.non_finite_calls += u64::from(test.non_finite);
+        }
+    }
+
     /// Adds another accumulator (for aggregation).
     pub fn add(&mut self, other: &LayerStats) {
         self.calls += other.calls;
@@ -75,6 +130,9 @@ impl LayerStats {
         self.sum_macs += other.sum_macs;
         self.sum_rate_pct += other.sum_rate_pct;
         self.non_finite_calls += other.non_finite_calls;
+        if let Some(theirs) = &other.exact {
+            self.exact.get_or_insert_with(ExactStats::default).add(theirs);
+        }
     }
 }
 

@@ -5,7 +5,7 @@ use std::sync::Mutex;
 use candle::{Result, Tensor};
 
 use crate::ops::scalar;
-use crate::{numel, Call, Ops};
+use crate::{numel, Call, ExactOps, Ops};
 
 /// Threshold, reset and stepping mode of a neuron.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -101,6 +101,9 @@ impl std::fmt::Debug for Membrane {
 
 /// Neurons add their input element count to ACs, always; the rate of `output[0]` feeds the
 /// firing-rate column (syops' `IF_syops_counter_hook` / `LIF_syops_counter_hook`).
+/// Under the exact convention, `numel(input)` membrane updates and no ACs or MACs; the rate is the
+/// whole output's.
 pub(crate) fn neuron_ops(call: &Call<'_>) -> crate::Result<Ops> {
-    Ok(Ops::neuron(numel(call.input()?.dims())))
+    let n = numel(call.input()?.dims());
+    Ops::neuron(n).exact_with(call, || Ok(ExactOps::membrane(n)))
 }

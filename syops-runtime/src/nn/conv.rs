@@ -10,7 +10,7 @@
 use candle::{Module, Result, Tensor};
 use candle_nn::VarBuilder;
 
-use crate::rules::conv_ops;
+use crate::rules::{conv_exact, conv_ops, ConvGeometry};
 use crate::{Call, Layer, Ops, Role};
 
 /// Hyper-parameters of a convolution, per spatial dim. A one-element vector applies to every
@@ -323,7 +323,15 @@ impl Layer for Conv {
         }
     }
     fn ops(&self, call: &Call<'_>) -> crate::Result<Ops> {
-        conv_ops(call, &self.weight, self.groups, self.transposed, self.bias.is_some())
+        let (groups, transposed, bias) = (self.groups, self.transposed, self.bias.is_some());
+        conv_ops(call, &self.weight, groups, transposed, bias)?.exact_with(call, || {
+            let geometry = ConvGeometry {
+                stride: self.stride.clone(),
+                padding: self.padding.clone(),
+                dilation: self.dilation.clone(),
+            };
+            conv_exact(call, &self.weight, groups, transposed, bias, &geometry)
+        })
     }
 }
 

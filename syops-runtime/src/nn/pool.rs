@@ -5,7 +5,7 @@
 //! spatial dim is pooled in turn; average pooling divides the sum once, by the window size.
 use candle::{Module, Result, Tensor};
 
-use crate::{numel, Call, Layer, Ops, Role};
+use crate::{numel, window_weights, Call, ExactOps, Layer, Ops, Role};
 
 /// Pads `dim` of `xs` with `value` on both sides.
 pub(crate) fn pad_value(xs: &Tensor, dim: usize, left: usize, right: usize, value: f64) -> Result<Tensor> {
@@ -38,8 +38,37 @@ fn check_rank(name: &str, dims: usize, xs: &Tensor) -> Result<()> {
     Ok(())
 }
 
-fn pool_ops(call: &Call<'_>) -> crate::Result<Ops> {
-    Ok(Ops::synaptic(numel(call.input()?.dims())))
+/// syops' `numel(input)`; under the exact convention a pool is a depthwise convolution with a
+/// ones kernel: one event per (nonzero input, window) pair for spikes (adds, or ORs for max), one
+/// MAC per in-bounds (input, window) pair otherwise. `weights(d, len, out)` gives
+/// [`crate::window_weights`] of spatial dim `d`.
+fn pool_ops(call: &Call<'_>, dims: usize, weights: impl Fn(usize, usize, usize) -> Vec<u64>) -> crate::Result<Ops> {
+    let input = call.input()?;
+    Ops::synaptic(numel(input.dims())).exact_with(call, || {
+        let (xi, xo) = (input.dims(), call.output()?.dims());
+        if xi.len() < dims || xo.len() != xi.len() {
+            return Err(crate::Error::shape(
+                call.path(),
+                "pool",
+                format!(
+                    "exact count: input {xi:?} and output {xo:?} must have the same rank, with {dims} spatial dims"
+                ),
+            ));
+        }
+        let first = xi.len() - dims;
+        let w: Vec<Vec<u64>> = (0..dims).map(|d| weights(d, xi[first + d], xo[first + d])).collect();
+        ExactOps::windows(input, &w, 1)
+    })
+}
+
+/// How many adaptive bins hold each of `len` input positions, for `out` bins.
+fn adaptive_weights(len: usize, out: usize) -> Vec<u64> {
+    let mut w = vec![0u64; len];
+    for i in 0..out {
+        let (a, b) = adaptive_bin(i, len, out);
+        w[a..b].iter_mut().for_each(|v| *v += 1);
+    }
+    w
 }
 
 /// A spatial-size argument: one value for every spatial dim, or one per dim.
@@ -216,7 +245,8 @@ macro_rules! window_pool {
                 Role::Counted
             }
             fn ops(&self, call: &Call<'_>) -> crate::Result<Ops> {
-                pool_ops(call)
+                let w = &self.window;
+                pool_ops(call, D, |d, len, out| window_weights(len, out, w.kernel[d], w.stride[d], w.padding[d], 1))
             }
         }
     };
@@ -341,7 +371,7 @@ macro_rules! adaptive_pool {
                 Role::Counted
             }
             fn ops(&self, call: &Call<'_>) -> crate::Result<Ops> {
-                pool_ops(call)
+                pool_ops(call, D, |_, len, out| adaptive_weights(len, out))
             }
         }
     };

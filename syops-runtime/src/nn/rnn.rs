@@ -12,7 +12,7 @@ use candle::{Module, Result, Tensor, D};
 use candle_nn::ops::sigmoid;
 use candle_nn::VarBuilder;
 
-use crate::{Call, Layer, Ops, Role};
+use crate::{Call, ExactOps, Layer, Ops, Role};
 
 /// Which recurrence.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,6 +76,34 @@ impl CellWeights {
         }
         if let Some(b) = &self.b_hh {
             visit(b);
+        }
+    }
+
+    /// Exact convention, for `rows` (sample, step) pairs of this direction whose input is analog
+    /// (`x_ih` false: a layer above the first) or already counted (`x_ih` true): the hidden-to-hidden
+    /// products, `bias_hh`, the gates' element-wise ops and, for `x_ih` false, the input-to-hidden
+    /// products and `bias_ih`; all MACs.
+    fn exact_macs(&self, mode: RnnMode, hidden: usize, rows: u64, x_ih: bool) -> u64 {
+        let n = |t: &Tensor| t.elem_count() as u64;
+        let bias = |b: &Option<Tensor>| b.as_ref().map_or(0, n);
+        let mut per_row = n(&self.w_hh) + bias(&self.b_hh) + mode.extra_per_hidden() * hidden as u64;
+        if !x_ih {
+            per_row += n(&self.w_ih) + bias(&self.b_ih);
+        }
+        rows * per_row
+    }
+
+    /// Gate outputs per row (`gates × hidden`): the weights each input element meets.
+    fn gate_outputs(&self) -> u64 {
+        self.w_ih.dims()[0] as u64
+    }
+
+    /// `bias_ih` additions for `rows` rows: one per gate output.
+    fn bias_ih_ops(&self, rows: u64) -> u64 {
+        if self.b_ih.is_some() {
+            rows * self.gate_outputs()
+        } else {
+            0
         }
     }
 
@@ -298,7 +326,31 @@ impl Layer for Rnn {
             (0..self.cfg.num_layers).map(|k| self.weights[k * dirs].syops(self.mode, self.hidden_size)).sum();
         let batch = dims.first().copied().unwrap_or(1) as u64;
         let len = dims.get(1).copied().unwrap_or(1) as u64;
-        Ok(Ops::total_only(per_step * batch * len * dirs as u64))
+        Ops::total_only(per_step * batch * len * dirs as u64).exact_with(call, || self.exact(call))
+    }
+}
+
+impl Rnn {
+    /// Exact convention: every direction of the first layer reads `x` as a linear layer would
+    /// (`nnz(x) × gates × H` ACs for spikes); every other product is on analog values (MACs).
+    fn exact(&self, call: &Call<'_>) -> crate::Result<ExactOps> {
+        let x = call.input()?;
+        if x.rank() != 3 {
+            let msg = format!("exact count: expected a batch-first input [N, L, H_in], got shape {:?}", x.dims());
+            return Err(crate::Error::shape(call.path(), rnn_name(self.mode, false), msg));
+        }
+        let rows = (x.dim(0)? * x.dim(1)?) as u64;
+        let dirs = if self.cfg.bidirectional { 2 } else { 1 };
+        let fan_out: u64 = self.weights[..dirs].iter().map(CellWeights::gate_outputs).sum();
+        let mut exact = ExactOps::nonzero(x, fan_out)?;
+        for (idx, w) in self.weights.iter().enumerate() {
+            let first = idx < dirs;
+            if first {
+                exact.bias += w.bias_ih_ops(rows);
+            }
+            exact.macs += w.exact_macs(self.mode, self.hidden_size, rows, first);
+        }
+        Ok(exact)
     }
 }
 
@@ -381,6 +433,17 @@ impl Layer for RnnCell {
     /// syops' `rnn_cell_syops_counter_hook`: the cell's count times dim 0 of the input.
     fn ops(&self, call: &Call<'_>) -> crate::Result<Ops> {
         let batch = call.input()?.dims().first().copied().unwrap_or(1) as u64;
-        Ok(Ops::total_only(self.weights.syops(self.mode, self.hidden_size) * batch))
+        Ops::total_only(self.weights.syops(self.mode, self.hidden_size) * batch).exact_with(call, || {
+            // Exact convention: one row per sample, `[N, H_in]` or `[H_in]`.
+            let x = call.input()?;
+            let rows = (x.elem_count() / self.input_size.max(1)) as u64;
+            let w = &self.weights;
+            Ok(ExactOps::nonzero(x, w.gate_outputs())?.with_bias(w.bias_ih_ops(rows)).with_macs(w.exact_macs(
+                self.mode,
+                self.hidden_size,
+                rows,
+                true,
+            )))
+        })
     }
 }

@@ -2,7 +2,7 @@
 //! `upsample_syops_counter_hook`: `numel(output[0])`, spike-tested on `output[0]`.
 use candle::{Module, Result, Tensor};
 
-use crate::{numel, Call, Layer, Ops, Role};
+use crate::{numel, Call, ExactOps, Layer, Ops, Role};
 
 /// How the output size is given.
 #[derive(Debug, Clone, PartialEq)]
@@ -77,7 +77,9 @@ impl Layer for Upsample {
     }
     fn ops(&self, call: &Call<'_>) -> crate::Result<Ops> {
         let out = call.output()?;
-        Ok(Ops::elementwise_output(numel(out.dims().get(1..).unwrap_or(&[]))))
+        let dense = numel(out.dims().get(1..).unwrap_or(&[]));
+        // Exact: one op per output element of the whole batch, by the whole output's test.
+        Ops::elementwise_output(dense).exact_with(call, || Ok(ExactOps::dense(numel(out.dims()))))
     }
 }
 

@@ -4,11 +4,12 @@
 use candle::Tensor;
 use candle_nn::{Activation, PReLU};
 
-use crate::{numel, Call, Layer, Ops, Result, Role};
+use crate::{numel, Call, ExactOps, Layer, Ops, Result, Role};
 
 /// The dense count of an activation call.
 pub fn activation_ops(call: &Call<'_>) -> Result<Ops> {
-    Ok(Ops::elementwise_output(numel(call.output()?.dims())))
+    let dense = numel(call.output()?.dims());
+    Ops::elementwise_output(dense).exact_with(call, || Ok(ExactOps::dense(dense)))
 }
 
 impl Layer for Activation {

@@ -1,10 +1,82 @@
 //! Convolutions: `prod(kernel) * in_ch * out_ch / groups` per output position, times
 //! `batch * prod(out_spatial)`, plus `out_ch` per position with a bias. Transposed convolutions use
-//! the same formula on their output dims (syops' `conv_syops_counter_hook`).
+//! the same formula on their output dims (syops' `conv_syops_counter_hook`). Under the exact
+//! convention, [`conv_exact`] counts the (input, weight) pairs that meet.
 use candle::Tensor;
 use candle_nn::{Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d};
 
-use crate::{numel, Call, Layer, Ops, Result, Role};
+use crate::{numel, window_weights, Call, ExactOps, Layer, Ops, Result, Role};
+
+/// Stride, padding and dilation of a convolution: one value per spatial dim, or one for all.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConvGeometry {
+    /// Stride.
+    pub stride: Vec<usize>,
+    /// Zero padding on both sides.
+    pub padding: Vec<usize>,
+    /// Kernel dilation.
+    pub dilation: Vec<usize>,
+}
+
+impl ConvGeometry {
+    /// The same stride, padding and dilation in every spatial dim.
+    pub fn uniform(stride: usize, padding: usize, dilation: usize) -> Self {
+        ConvGeometry { stride: vec![stride], padding: vec![padding], dilation: vec![dilation] }
+    }
+
+    fn at(v: &[usize], d: usize, default: usize) -> usize {
+        v.get(d).or(v.first()).copied().unwrap_or(default)
+    }
+}
+
+/// The exact cost of a convolution call (arguments as [`conv_ops`]). A convolution: for a spike
+/// input, `Cout/groups × Σ_p 1[x_p ≠ 0] · (kernel offsets meeting p)` events, for an analog one
+/// the in-bounds pairs, padding excluded ([`ExactOps::windows`]). A transposed convolution, from
+/// its input: `nnz(input)` (or `numel(input)`) `× prod(kernel) × Cout/groups`. Plus one bias
+/// operation per output element.
+pub fn conv_exact(
+    call: &Call<'_>,
+    weight: &Tensor,
+    groups: usize,
+    transposed: bool,
+    bias: bool,
+    geometry: &ConvGeometry,
+) -> Result<ExactOps> {
+    let (input, output) = (call.input()?, call.output()?);
+    let w = weight.dims();
+    let (out_ch, kernel) = (if transposed { w[1] * groups } else { w[0] }, &w[2..]);
+    let d = kernel.len();
+    if input.rank() != d + 2 || output.rank() != d + 2 {
+        return Err(crate::Error::shape(
+            call.path(),
+            "convolution",
+            format!(
+                "exact count: input {:?} and output {:?} must be [N, C, spatial...] for a weight {w:?}",
+                input.dims(),
+                output.dims()
+            ),
+        ));
+    }
+    let fan_out = (out_ch / groups) as u64;
+    let bias_ops = if bias { numel(output.dims()) } else { 0 };
+    if transposed {
+        return Ok(ExactOps::nonzero(input, numel(kernel) * fan_out)?.with_bias(bias_ops));
+    }
+    let g = geometry;
+    let weights: Vec<Vec<u64>> = (0..d)
+        .map(|i| {
+            window_weights(
+                input.dims()[2 + i],
+                output.dims()[2 + i],
+                kernel[i],
+                ConvGeometry::at(&g.stride, i, 1),
+                ConvGeometry::at(&g.padding, i, 0),
+                ConvGeometry::at(&g.dilation, i, 1),
+            )
+        })
+        .collect();
+    Ok(ExactOps::windows(input, &weights, fan_out)?.with_bias(bias_ops))
+}
 
 /// The dense count of a convolution call. `weight` is PyTorch's layout: `[out, in/groups, k...]`,
 /// or `[in, out/groups, k...]` when `transposed`.
@@ -21,7 +93,7 @@ pub fn conv_ops(call: &Call<'_>, weight: &Tensor, groups: usize, transposed: boo
 }
 
 macro_rules! conv_layer {
-    ($ty:ty, $name:literal, $transposed:expr, $groups:expr) => {
+    ($ty:ty, $name:literal, $transposed:expr, $groups:expr, $geometry:expr) => {
         impl Layer for $ty {
             fn type_name(&self) -> &'static str {
                 $name
@@ -36,17 +108,30 @@ macro_rules! conv_layer {
                 }
             }
             fn ops(&self, call: &Call<'_>) -> Result<Ops> {
-                conv_ops(call, self.weight(), $groups(self), $transposed, self.bias().is_some())
+                let (groups, bias) = ($groups(self), self.bias().is_some());
+                conv_ops(call, self.weight(), groups, $transposed, bias)?
+                    .exact_with(call, || conv_exact(call, self.weight(), groups, $transposed, bias, &$geometry(self)))
             }
         }
     };
 }
 
-conv_layer!(Conv1d, "Conv1d", false, |c: &Conv1d| c.config().groups);
-conv_layer!(Conv2d, "Conv2d", false, |c: &Conv2d| c.config().groups);
-conv_layer!(ConvTranspose1d, "ConvTranspose1d", true, |c: &ConvTranspose1d| c.config().groups);
+fn no_geometry<T>(_: &T) -> ConvGeometry {
+    // Transposed convolutions are counted from their input alone.
+    ConvGeometry::uniform(1, 0, 1)
+}
+
+conv_layer!(Conv1d, "Conv1d", false, |c: &Conv1d| c.config().groups, |c: &Conv1d| {
+    let k = c.config();
+    ConvGeometry::uniform(k.stride, k.padding, k.dilation)
+});
+conv_layer!(Conv2d, "Conv2d", false, |c: &Conv2d| c.config().groups, |c: &Conv2d| {
+    let k = c.config();
+    ConvGeometry::uniform(k.stride, k.padding, k.dilation)
+});
+conv_layer!(ConvTranspose1d, "ConvTranspose1d", true, |c: &ConvTranspose1d| c.config().groups, no_geometry);
 // candle-nn's ConvTranspose2d has no groups.
-conv_layer!(ConvTranspose2d, "ConvTranspose2d", true, |_: &ConvTranspose2d| 1);
+conv_layer!(ConvTranspose2d, "ConvTranspose2d", true, |_: &ConvTranspose2d| 1, no_geometry);
 
 #[cfg(test)]
 mod tests {

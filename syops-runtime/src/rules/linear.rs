@@ -3,14 +3,17 @@
 use candle::Tensor;
 use candle_nn::Linear;
 
-use crate::{numel, Call, Layer, Ops, Result, Role};
+use crate::{numel, Call, ExactOps, Layer, Ops, Result, Role};
 
 /// The dense count of a linear call.
 pub fn linear_ops(call: &Call<'_>, bias: bool) -> Result<Ops> {
     let (input, output) = (call.input()?, call.output()?);
     let out_features = output.dims().last().copied().unwrap_or(1) as u64;
     let bias_ops = if bias { out_features } else { 0 };
-    Ok(Ops::synaptic(numel(input.dims()) * out_features + bias_ops))
+    // Exact: nnz(input) × out events (numel(input) × out MACs), one bias op per output element.
+    Ops::synaptic(numel(input.dims()) * out_features + bias_ops).exact_with(call, || {
+        Ok(ExactOps::nonzero(input, out_features)?.with_bias(if bias { numel(output.dims()) } else { 0 }))
+    })
 }
 
 impl Layer for Linear {

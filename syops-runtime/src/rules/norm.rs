@@ -2,12 +2,13 @@
 use candle::Tensor;
 use candle_nn::{BatchNorm, GroupNorm};
 
-use crate::{numel, Call, Layer, Ops, Result, Role};
+use crate::{numel, Call, ExactOps, Layer, Ops, Result, Role};
 
 /// The dense count of a normalisation call.
 pub fn norm_ops(call: &Call<'_>, affine: bool) -> Result<Ops> {
     let n = numel(call.input()?.dims());
-    Ok(Ops::synaptic(if affine { 2 * n } else { n }))
+    let dense = if affine { 2 * n } else { n };
+    Ops::synaptic(dense).exact_with(call, || Ok(ExactOps::dense(dense)))
 }
 
 /// candle-nn's `BatchNorm`; its type name follows the input rank of PyTorch's classes only through

@@ -71,6 +71,9 @@ pub use syops_runtime::{
     LayerRow, LayerStats, Ops, PerSample, Probe, Quantity, Report, Result, Role, RuleFn, Segment, Session, Split,
     Status, Units, View, Violation, OLDEST_SCHEMA_VERSION, REPORT_FILE_ENV, SCHEMA_VERSION,
 };
+pub use syops_runtime::{
+    break_even, Coverage, CoverageEntry, EnergyDetail, EnergyRole, Labelled, LayerEnergy, MemoryLevel, MEMORY_LEVELS,
+};
 
 #[doc(hidden)]
 pub use syops_runtime::__private;

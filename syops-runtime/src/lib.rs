@@ -2,11 +2,13 @@
 //! spiking neurons, the layers candle-nn lacks, and the report. Use it through the `syops` facade.
 mod aggregate;
 mod budget;
+mod coverage;
 mod diff;
 mod energy;
 mod error;
 mod format;
 mod layer;
+mod memory_energy;
 pub mod neuron;
 pub mod nn;
 mod ops;
@@ -25,11 +27,13 @@ pub mod __private;
 
 pub use aggregate::{aggregate, depth};
 pub use budget::{violations_table, Budget, Quantity, Violation};
+pub use coverage::{Coverage, CoverageEntry};
 pub use diff::{Change, Diff, LayerDelta};
 pub use energy::{Energy, EnergyModel};
 pub use error::{Error, Result};
 pub use format::{Format, Units, View};
 pub use layer::{reset, Layer, Role, Segment};
+pub use memory_energy::{break_even, EnergyDetail, EnergyRole, Labelled, LayerEnergy, MemoryLevel, MEMORY_LEVELS};
 pub use ops::{numel, Call, Ops, Probe, Split};
 pub use render::human;
 pub use report::{LayerRow, PerSample, Report, Status, OLDEST_SCHEMA_VERSION, REPORT_FILE_ENV, SCHEMA_VERSION};

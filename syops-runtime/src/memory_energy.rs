@@ -275,13 +275,14 @@ impl EnergyDetail {
         let compute = model_label(&model);
         let bits = model.bits;
         let memory = format!(
-            "with memory, {compute}, plus a {bits}-bit weight read per synaptic op and a membrane read + write per neuron update, \
-             each {bits}/64 of a 64-bit access priced by the buffer the layer's weights or one sample's membranes fit in \
-             (Lemaire et al. 2022: ≤ 8 KiB SRAM 10 pJ, ≤ 32 KiB 20 pJ, ≤ 1 MiB 100 pJ; beyond, DRAM 1300 pJ, \
-             the low end of Horowitz 2014's 1.3–2.6 nJ)"
+            "with memory: compute only, plus a {bits}-bit weight read per synaptic op and a membrane read + write \
+             per neuron update, {bits}/64 of a 64-bit access each, from the buffer the layer's weights or one \
+             sample's membranes fit in (Lemaire et al. 2022: SRAM ≤ 8 KiB 10 pJ, ≤ 32 KiB 20 pJ, ≤ 1 MiB 100 pJ; \
+             beyond, DRAM 1300 pJ, the low end of Horowitz 2014's 1.3–2.6 nJ)"
         );
         let ann = format!(
-            "same model run once per {time_steps} SNN time step(s), every synaptic dense op a MAC, neurons as free activations"
+            "ANN: the same model, one run per {time_steps} SNN time step(s), every synaptic dense op a MAC, \
+             neurons as free activations"
         );
         let ann_compute = sum.ann_compute_mj;
         let ann_memory = sum.ann_compute_mj + sum.ann_memory_mj;
@@ -292,15 +293,15 @@ impl EnergyDetail {
             memory_inclusive: Labelled { mj: sum.compute_mj + weights + membrane, label: memory },
             weight_reads_mj: weights,
             membrane_mj: membrane,
-            ann_compute: Labelled { mj: ann_compute, label: format!("ANN: {ann}; {}", model_label(&model)) },
+            ann_compute: Labelled { mj: ann_compute, label: format!("{ann}; compute only, {compute}") },
             ann_memory_inclusive: Labelled {
                 mj: ann_memory,
-                label: format!("ANN: {ann}; plus a {bits}-bit weight read per MAC, priced as above"),
+                label: format!("{ann}; with memory: plus a {bits}-bit weight read per MAC, priced as above"),
             },
             break_even_rate_compute: break_even(ann_compute, fixed_c, slope_c),
             break_even_rate_memory: break_even(ann_memory, fixed_m, slope_m),
-            break_even_label: "uniform input firing rate of every synaptic layer (ACs = dense × rate, neurons as \
-                               counted) at which the SNN costs what the ANN does; none when no rate in [0, 1] does"
+            break_even_label: "the input firing rate of every synaptic layer (ACs = dense × rate, neurons as counted) \
+                               at which the SNN costs what the ANN does"
                 .to_string(),
             layers,
         }
@@ -337,7 +338,7 @@ impl EnergyDetail {
             format!("  {}", m.label),
             format!("ANN      {} mJ compute only | {} mJ with memory, per sample", mj(ac.mj), mj(am.mj)),
             format!("  {}", ac.label),
-            format!("  {}", am.label),
+            format!("  {}", am.label.split_once("; ").map_or(am.label.as_str(), |(_, rest)| rest)),
             format!(
                 "break-even firing rate {} compute only | {} with memory",
                 rate(self.break_even_rate_compute),
@@ -427,8 +428,8 @@ mod tests {
         assert!(close(d.break_even_rate_compute.unwrap(), 3.375 / 8.1));
         assert_eq!(d.break_even_rate_memory, None);
         assert_eq!(d.compute.label, "compute only, 45 nm FP32: 0.9 pJ/AC, 4.6 pJ/MAC (Horowitz 2014)");
-        assert!(d.memory_inclusive.label.contains("Lemaire et al. 2022: ≤ 8 KiB SRAM 10 pJ"), "{}", d.memory_inclusive.label);
-        assert!(d.ann_compute.label.contains("once per 8 SNN time step(s)"), "{}", d.ann_compute.label);
+        assert!(d.memory_inclusive.label.contains("Lemaire et al. 2022: SRAM ≤ 8 KiB 10 pJ"), "{}", d.memory_inclusive.label);
+        assert!(d.ann_compute.label.contains("one run per 8 SNN time step(s)"), "{}", d.ann_compute.label);
     }
 
     #[test]

@@ -31,11 +31,18 @@ impl Module for Net {
 
 fn net() -> Net {
     let vb = VarBuilder::zeros(DType::F32, &Device::Cpu);
-    Net { fc: candle_nn::linear(4, 4, vb.pp("fc")).unwrap(), opaque: Opaque, head: candle_nn::linear(4, 2, vb.pp("head")).unwrap() }
+    Net {
+        fc: candle_nn::linear(4, 4, vb.pp("fc")).unwrap(),
+        opaque: Opaque,
+        head: candle_nn::linear(4, 2, vb.pp("head")).unwrap(),
+    }
 }
 
 fn batches() -> Vec<Tensor> {
-    vec![Tensor::ones((2, 4), DType::F32, &Device::Cpu).unwrap(), Tensor::ones((3, 4), DType::F32, &Device::Cpu).unwrap()]
+    vec![
+        Tensor::ones((2, 4), DType::F32, &Device::Cpu).unwrap(),
+        Tensor::ones((3, 4), DType::F32, &Device::Cpu).unwrap(),
+    ]
 }
 
 #[test]
@@ -50,7 +57,10 @@ fn uncounted_layers_and_unattributed_calls_are_uncovered_with_their_counts() {
     // Estimate for opaque: one op per output element, 2·4 + 3·4 = 20; the site's output is unseen.
     assert_eq!(c.uncovered_dense_ops_estimate, 20);
     assert_eq!(c.dense_share_estimate, 132.0 / 152.0);
-    assert_eq!((c.uncovered[0].path.as_str(), c.uncovered[0].type_name.as_str(), c.uncovered[0].calls), ("opaque", "Opaque", 2));
+    assert_eq!(
+        (c.uncovered[0].path.as_str(), c.uncovered[0].type_name.as_str(), c.uncovered[0].calls),
+        ("opaque", "Opaque", 2)
+    );
     let site = &c.uncovered[1];
     assert_eq!((site.receiver.as_deref(), site.calls, site.type_name.as_str()), (Some("local"), 2, "unattributed"));
     assert!(site.path.starts_with("tests/coverage.rs:"), "{}", site.path);
@@ -84,10 +94,7 @@ fn strict_mode_fails_listing_every_uncovered_call() {
     assert!(matches!(err, Error::Uncovered { uncovered_calls: 4, calls: 8, .. }), "{err:?}");
     let msg = err.to_string();
     let lines: Vec<_> = msg.lines().collect();
-    assert_eq!(
-        lines[0],
-        "strict mode: 4 of 8 layer call(s) were not counted (no counting rule or no layer path):"
-    );
+    assert_eq!(lines[0], "strict mode: 4 of 8 layer call(s) were not counted (no counting rule or no layer path):");
     assert_eq!(lines[1], "  opaque (Opaque) ×2");
     assert!(lines[2].starts_with("  local.forward(..) at tests/coverage.rs:") && lines[2].ends_with(" ×2"), "{msg}");
     assert_eq!(lines.len(), 3);

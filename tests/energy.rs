@@ -41,10 +41,16 @@ fn linear_and_neuron_priced_by_hand() {
     assert_eq!((d.time_steps, d.model), (8, EnergyModel::FP32_45NM));
     let (fc, sn) = (&d.layers[0], &d.layers[1]);
     // fc, per sample (batch 2): dense (2·4·2 + 2) / 2 = 9, ACs 9 × 0.5 = 4.5; 10 params × 4 B = 40 B.
-    assert_eq!((fc.path.as_str(), fc.role, fc.dense, fc.acs, fc.macs, fc.params), ("fc", EnergyRole::Synaptic, 9.0, 4.5, 0.0, 10));
+    assert_eq!(
+        (fc.path.as_str(), fc.role, fc.dense, fc.acs, fc.macs, fc.params),
+        ("fc", EnergyRole::Synaptic, 9.0, 4.5, 0.0, 10)
+    );
     assert_eq!(fc.memory_level, "SRAM ≤ 8 KiB");
     // sn: 2·2 / 2 = 2 updates (ACs) per sample; 2 membranes per sample (input [2, 2]).
-    assert_eq!((sn.path.as_str(), sn.role, sn.dense, sn.acs, sn.state_neurons), ("sn", EnergyRole::Neuron, 2.0, 2.0, 2));
+    assert_eq!(
+        (sn.path.as_str(), sn.role, sn.dense, sn.acs, sn.state_neurons),
+        ("sn", EnergyRole::Neuron, 2.0, 2.0, 2)
+    );
     // Compute only: 4.5 × 0.9 + 2 × 0.9 = 5.85 pJ, syops' own figure.
     assert!(close(d.compute.mj, 5.85e-9) && close(report.energy.total_mj, 5.85e-9));
     // Weight reads 4.5 × (10 pJ × 32/64) = 22.5 pJ; membranes 2 × 2 × 5 = 20 pJ; total 48.35 pJ.
@@ -75,7 +81,8 @@ fn linear_and_neuron_priced_by_hand() {
 fn views_reprice_for_another_model_and_time_steps() {
     let report = Session::new().count(&tiny(), &spikes(), |m, xs| m.forward(xs)).unwrap();
     assert_eq!(report.energy_detail.as_ref().unwrap().time_steps, 1, "the default is one time step");
-    let view = View { format: Format::Json, energy: Some(EnergyModel::INT8_45NM), time_steps: Some(4), ..View::default() };
+    let view =
+        View { format: Format::Json, energy: Some(EnergyModel::INT8_45NM), time_steps: Some(4), ..View::default() };
     let back = syops::Report::from_json(&view.render(&report)).unwrap();
     let d = back.energy_detail.unwrap();
     assert_eq!((d.model, d.time_steps), (EnergyModel::INT8_45NM, 4));

@@ -138,7 +138,13 @@ impl ViewArgs {
 
 impl CommonArgs {
     pub fn view(&self) -> View {
-        View { format: Format::Table, units: self.units, depth: self.depth, energy: self.energy, time_steps: self.time_steps }
+        View {
+            format: Format::Table,
+            units: self.units,
+            depth: self.depth,
+            energy: self.energy,
+            time_steps: self.time_steps,
+        }
     }
 }
 

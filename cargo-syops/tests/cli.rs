@@ -121,7 +121,10 @@ fn budgets_pass_fail_and_reject_bad_files() {
 #[test]
 fn unknown_targets_and_packages_list_what_exists() {
     let err = fails(&["--example", "nope"]);
-    assert!(err.contains("error: no example `nope`; examples: broken, linear, nocount, panics, tiny, uncounted"), "{err}");
+    assert!(
+        err.contains("error: no example `nope`; examples: broken, linear, nocount, panics, tiny, uncounted"),
+        "{err}"
+    );
     let err = fails(&["-p", "nope", "--example", "tiny"]);
     assert!(err.contains("error: no package `nope` in the workspace; packages: syops-fixture"), "{err}");
 }
@@ -191,7 +194,12 @@ fn strict_fails_listing_uncovered_calls_and_passes_covered_ones() {
     let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
     // The report is still printed; the Linear(8, 4) is counted, `odd` (one call) is not.
     assert!(stdout.contains("coverage 50.0 % of calls") && stdout.contains("odd (Odd) ×1"), "{stdout}");
-    assert!(stderr.contains("Net: 1 of 2 layer call(s) were not counted (no counting rule or no layer path):\n  odd (Odd) ×1\n"), "{stderr}");
+    assert!(
+        stderr.contains(
+            "Net: 1 of 2 layer call(s) were not counted (no counting rule or no layer path):\n  odd (Odd) ×1\n"
+        ),
+        "{stderr}"
+    );
     assert!(stderr.contains("error: strict: 1 layer call(s) were not counted"), "{stderr}");
     ok(&["--example", "uncounted"]);
     let out = syops(&["--example", "linear", "--strict"]);

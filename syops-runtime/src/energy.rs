@@ -60,7 +60,9 @@ impl std::str::FromStr for EnergyModel {
                 let bits = match bits {
                     None => default_bits(),
                     Some(b) => b.parse::<u32>().ok().filter(|b| (1..=64).contains(b)).ok_or_else(|| {
-                        crate::Error::Invalid(format!("energy model `{s}`: bits `{b}` must be a whole number from 1 to 64"))
+                        crate::Error::Invalid(format!(
+                            "energy model `{s}`: bits `{b}` must be a whole number from 1 to 64"
+                        ))
                     })?,
                 };
                 Ok(EnergyModel { pj_per_ac: pj(ac)?, pj_per_mac: pj(mac)?, bits })
@@ -104,7 +106,10 @@ mod tests {
         assert_eq!("FP16".parse::<EnergyModel>().unwrap(), EnergyModel::FP16_45NM);
         assert_eq!("int8".parse::<EnergyModel>().unwrap(), EnergyModel::INT8_45NM);
         assert_eq!("0.5, 2".parse::<EnergyModel>().unwrap(), EnergyModel { pj_per_ac: 0.5, pj_per_mac: 2.0, bits: 32 });
-        assert_eq!("0.5,2, 4".parse::<EnergyModel>().unwrap(), EnergyModel { pj_per_ac: 0.5, pj_per_mac: 2.0, bits: 4 });
+        assert_eq!(
+            "0.5,2, 4".parse::<EnergyModel>().unwrap(),
+            EnergyModel { pj_per_ac: 0.5, pj_per_mac: 2.0, bits: 4 }
+        );
         assert!("fp64".parse::<EnergyModel>().is_err());
         assert!("1,-2".parse::<EnergyModel>().is_err());
     }

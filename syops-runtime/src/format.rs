@@ -126,7 +126,10 @@ struct Line<'a> {
 impl Report {
     /// This report with its energy recomputed under `model`.
     pub fn with_energy(&self, model: EnergyModel) -> Report {
-        Report { energy: model.estimate(self.per_sample.acs, self.per_sample.macs), ..self.with_energy_detail(Some(model), None) }
+        Report {
+            energy: model.estimate(self.per_sample.acs, self.per_sample.macs),
+            ..self.with_energy_detail(Some(model), None)
+        }
     }
 
     /// This report as `view` shows it: energy recomputed and rows folded.

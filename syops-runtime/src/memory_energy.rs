@@ -117,7 +117,15 @@ pub struct LayerEnergy {
 
 impl LayerEnergy {
     /// A layer's inputs to the estimate; its figures are filled in by [`EnergyDetail::new`].
-    pub fn new(path: String, role: EnergyRole, dense: f64, acs: f64, macs: f64, params: u64, state_neurons: u64) -> Self {
+    pub fn new(
+        path: String,
+        role: EnergyRole,
+        dense: f64,
+        acs: f64,
+        macs: f64,
+        params: u64,
+        state_neurons: u64,
+    ) -> Self {
         LayerEnergy {
             path,
             role,
@@ -159,11 +167,8 @@ impl LayerEnergy {
                 self.ann_compute_mj = self.dense / t * m.pj_per_mac * MJ;
                 self.ann_memory_mj = self.dense / t * pj * MJ;
                 self.break_even_rate_compute = break_even(self.ann_compute_mj, 0.0, self.dense * m.pj_per_ac * MJ);
-                self.break_even_rate_memory = break_even(
-                    self.ann_compute_mj + self.ann_memory_mj,
-                    0.0,
-                    self.dense * (m.pj_per_ac + pj) * MJ,
-                );
+                self.break_even_rate_memory =
+                    break_even(self.ann_compute_mj + self.ann_memory_mj, 0.0, self.dense * (m.pj_per_ac + pj) * MJ);
             }
             EnergyRole::Neuron => self.memory_mj = 2.0 * self.dense * pj * MJ,
         }
@@ -252,7 +257,8 @@ impl EnergyDetail {
     pub fn new(model: EnergyModel, time_steps: u64, mut layers: Vec<LayerEnergy>) -> Self {
         let time_steps = time_steps.max(1);
         let mut sum = LayerEnergy::new(String::new(), EnergyRole::Synaptic, 0.0, 0.0, 0.0, 0, 0);
-        let (mut weights, mut membrane, mut slope_c, mut slope_m, mut fixed_c, mut fixed_m) = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
+        let (mut weights, mut membrane, mut slope_c, mut slope_m, mut fixed_c, mut fixed_m) =
+            (0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
         for l in &mut layers {
             l.price(&model, time_steps);
             sum.compute_mj += l.compute_mj;
@@ -413,7 +419,7 @@ mod tests {
         assert!(close(fc.memory_mj, 4.5 * 5.0e-9)); // 22.5 pJ
         assert!(close(fc.ann_compute_mj, 9.0 / 8.0 * 4.6e-9)); // 5.175 pJ
         assert!(close(fc.ann_memory_mj, 9.0 / 8.0 * 5.0e-9)); // 5.625 pJ
-        // r = 4.6 / (8 × 0.9) = 0.63889; with memory (4.6 + 5) / (8 × (0.9 + 5)) = 0.20339.
+                                                              // r = 4.6 / (8 × 0.9) = 0.63889; with memory (4.6 + 5) / (8 × (0.9 + 5)) = 0.20339.
         assert!(close(fc.break_even_rate_compute.unwrap(), 4.6 / 7.2));
         assert!(close(fc.break_even_rate_memory.unwrap(), 9.6 / 47.2));
         // sn: 2 membranes × 4 B = 8 B -> 5 pJ per access; 2 updates × (read + write) = 20 pJ.
@@ -428,7 +434,11 @@ mod tests {
         assert!(close(d.break_even_rate_compute.unwrap(), 3.375 / 8.1));
         assert_eq!(d.break_even_rate_memory, None);
         assert_eq!(d.compute.label, "compute only, 45 nm FP32: 0.9 pJ/AC, 4.6 pJ/MAC (Horowitz 2014)");
-        assert!(d.memory_inclusive.label.contains("Lemaire et al. 2022: SRAM ≤ 8 KiB 10 pJ"), "{}", d.memory_inclusive.label);
+        assert!(
+            d.memory_inclusive.label.contains("Lemaire et al. 2022: SRAM ≤ 8 KiB 10 pJ"),
+            "{}",
+            d.memory_inclusive.label
+        );
         assert!(d.ann_compute.label.contains("one run per 8 SNN time step(s)"), "{}", d.ann_compute.label);
     }
 
@@ -450,7 +460,10 @@ mod tests {
         assert!(close(c.weight_reads_mj, 45e-9) && close(c.membrane_mj, 40e-9));
         // ANN 9/4 × 2 = 4.5 pJ: r = (4.5 − 2) / 9 = 0.278; with memory 9/4 × 12 = 27 < 42 fixed.
         let text = c.summary("");
-        assert!(text.starts_with("energy   6.500e-9 mJ compute only | 9.150e-8 mJ with memory, per sample\n"), "{text}");
+        assert!(
+            text.starts_with("energy   6.500e-9 mJ compute only | 9.150e-8 mJ with memory, per sample\n"),
+            "{text}"
+        );
         assert!(text.contains("break-even firing rate 0.278 compute only | none in [0, 1] with memory"), "{text}");
     }
 }

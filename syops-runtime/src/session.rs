@@ -131,7 +131,9 @@ impl Session {
     {
         use std::borrow::Borrow;
         if self.options.time_steps == Some(0) {
-            return Err(Error::Invalid("Session::time_steps: the number of time steps must be at least 1, got 0".into()));
+            return Err(Error::Invalid(
+                "Session::time_steps: the number of time steps must be at least 1, got 0".into(),
+            ));
         }
         let batches = batches.into_iter();
         let bar = self.progress_bar(batches.size_hint());

@@ -64,12 +64,22 @@
 //! the library uses (`--format table|json|csv|markdown`, `--depth N`, `--units`, `--energy`).
 //! `--budget budget.toml` checks limits (see [`Budget`]); `cargo syops diff A.json B.json` compares
 //! two reports saved with `--format json`.
+//!
+//! ## Coverage and energy
+//! Every report has a [`Coverage`] (the share of calls and dense ops that had a counting rule, the
+//! uncovered calls by path; [`Session::strict`] makes any uncovered call an error) and an
+//! [`EnergyDetail`]: compute-only and memory-inclusive energy side by side, the ANN baseline
+//! ([`Session::time_steps`]) and the break-even firing rate, per layer and per model, each figure
+//! labelled with its assumptions.
 pub use syops_macros::count;
 pub use syops_runtime::{
     activation_ops, aggregate, assert_budget, conv_ops, linear_ops, neuron, nn, norm_ops, numel, reference, reset,
     spike, violations_table, Budget, Call, Change, Diff, Energy, EnergyModel, Error, Format, Layer, LayerDelta,
     LayerRow, LayerStats, Ops, PerSample, Probe, Quantity, Report, Result, Role, RuleFn, Segment, Session, Split,
     Status, Units, View, Violation, OLDEST_SCHEMA_VERSION, REPORT_FILE_ENV, SCHEMA_VERSION,
+};
+pub use syops_runtime::{
+    break_even, Coverage, CoverageEntry, EnergyDetail, EnergyRole, Labelled, LayerEnergy, MemoryLevel, MEMORY_LEVELS,
 };
 pub use syops_runtime::{conv_exact, count_nonzero, window_weights, ConvGeometry, Convention, ExactOps, ExactStats};
 

@@ -28,6 +28,10 @@ pub struct Args {
     pub target: TargetArgs,
     #[command(flatten)]
     pub view: ViewArgs,
+    /// Fail (non-zero exit, listing them) when any report has calls that were not counted: layers
+    /// without a counting rule, or calls with no layer path.
+    #[arg(long)]
+    pub strict: bool,
     /// Arguments passed to the program.
     #[arg(last = true)]
     pub args: Vec<String>,
@@ -96,9 +100,13 @@ pub struct CommonArgs {
     /// Units of operation and parameter counts.
     #[arg(long, default_value = "auto", value_parser = parser::<Units>(&["auto", "G", "M", "K"]))]
     pub units: Units,
-    /// Energy model: fp32, fp16, int8 (45 nm) or AC_PJ,MAC_PJ; recomputes the energy columns.
+    /// Energy model: fp32, fp16, int8 (45 nm) or AC_PJ,MAC_PJ[,BITS]; recomputes the energy columns.
     #[arg(long, value_name = "MODEL", value_parser = |s: &str| s.parse::<EnergyModel>().map_err(|e| e.to_string()))]
     pub energy: Option<EnergyModel>,
+    /// SNN time steps per ANN run, for the ANN baseline and break-even rates (overrides the
+    /// program's `Session::time_steps`).
+    #[arg(long, value_name = "T", value_parser = clap::value_parser!(u64).range(1..))]
+    pub time_steps: Option<u64>,
     /// Check per-sample limits from a TOML file; exit non-zero listing every violation.
     #[arg(long, value_name = "FILE")]
     pub budget: Option<PathBuf>,
@@ -130,7 +138,13 @@ impl ViewArgs {
 
 impl CommonArgs {
     pub fn view(&self) -> View {
-        View { format: Format::Table, units: self.units, depth: self.depth, energy: self.energy }
+        View {
+            format: Format::Table,
+            units: self.units,
+            depth: self.depth,
+            energy: self.energy,
+            time_steps: self.time_steps,
+        }
     }
 }
 
@@ -167,7 +181,7 @@ mod tests {
         .unwrap();
         assert_eq!(a.target.example.as_deref(), Some("tiny"));
         assert_eq!(a.view.format, Format::Csv);
-        assert_eq!(a.view.common.energy, Some(EnergyModel { pj_per_ac: 0.5, pj_per_mac: 2.0 }));
+        assert_eq!(a.view.common.energy, Some(EnergyModel { pj_per_ac: 0.5, pj_per_mac: 2.0, bits: 32 }));
         assert_eq!(a.args, ["--steps", "3"]);
         let Cli::Syops(d) =
             Cli::try_parse_from(["cargo-syops", "syops", "diff", "a.json", "b.json", "--depth", "2"]).unwrap();

@@ -54,7 +54,36 @@ fn run_target(args: &Args) -> Result<ExitCode> {
         _ => reports.iter().map(|r| view.render(r)).collect::<Vec<_>>().join("\n"),
     };
     emit(&args.view.common, &rendered)?;
-    Ok(check(budget.as_ref(), &reports.iter().map(|r| r.view(&view)).collect::<Vec<_>>()))
+    let code = check(budget.as_ref(), &reports.iter().map(|r| r.view(&view)).collect::<Vec<_>>());
+    if args.strict && !covered(&reports) {
+        return Ok(ExitCode::FAILURE);
+    }
+    Ok(code)
+}
+
+/// `--strict`: prints (stderr) every report's uncovered calls; whether there were none.
+fn covered(reports: &[Report]) -> bool {
+    let mut uncovered = 0;
+    for report in reports {
+        match &report.coverage {
+            Some(c) if !c.is_complete() => {
+                uncovered += c.uncovered_calls;
+                eprintln!(
+                    "{}: {} of {} layer call(s) were not counted (no counting rule or no layer path):\n{}",
+                    report.model,
+                    c.uncovered_calls,
+                    c.calls,
+                    c.listing()
+                );
+            }
+            Some(_) => {}
+            None => eprintln!("warning: a report of {} has no coverage (written by an older syops)", report.model),
+        }
+    }
+    if uncovered > 0 {
+        eprintln!("error: strict: {uncovered} layer call(s) were not counted");
+    }
+    uncovered == 0
 }
 
 /// `cargo syops diff A B`.

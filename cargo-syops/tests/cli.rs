@@ -121,7 +121,10 @@ fn budgets_pass_fail_and_reject_bad_files() {
 #[test]
 fn unknown_targets_and_packages_list_what_exists() {
     let err = fails(&["--example", "nope"]);
-    assert!(err.contains("error: no example `nope`; examples: broken, linear, nocount, panics, tiny"), "{err}");
+    assert!(
+        err.contains("error: no example `nope`; examples: broken, linear, nocount, panics, tiny, uncounted"),
+        "{err}"
+    );
     let err = fails(&["-p", "nope", "--example", "tiny"]);
     assert!(err.contains("error: no package `nope` in the workspace; packages: syops-fixture"), "{err}");
 }
@@ -182,4 +185,42 @@ fn diff_reports_changes_and_rejects_bad_files() {
     let err = fails(&["diff", corrupt.to_str().unwrap(), a]);
     assert!(err.contains("schema version 99, but this syops reads versions 1 to 2"), "{err}");
     assert_eq!(err.lines().count(), 1, "{err}");
+}
+
+#[test]
+fn strict_fails_listing_uncovered_calls_and_passes_covered_ones() {
+    let out = syops(&["--example", "uncounted", "--strict"]);
+    assert!(!out.status.success(), "{}", text(&out.stdout));
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    // The report is still printed; the Linear(8, 4) is counted, `odd` (one call) is not.
+    assert!(stdout.contains("coverage 50.0 % of calls") && stdout.contains("odd (Odd) ×1"), "{stdout}");
+    assert!(
+        stderr.contains(
+            "Net: 1 of 2 layer call(s) were not counted (no counting rule or no layer path):\n  odd (Odd) ×1\n"
+        ),
+        "{stderr}"
+    );
+    assert!(stderr.contains("error: strict: 1 layer call(s) were not counted"), "{stderr}");
+    ok(&["--example", "uncounted"]);
+    let out = syops(&["--example", "linear", "--strict"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("coverage 100.0 % of calls, 100.0 % of dense ops (estimate)"));
+}
+
+#[test]
+fn energy_bits_and_time_steps_reprice_the_energy_detail() {
+    let json = ok(&["--example", "linear", "--format", "json", "--energy", "0.9,4.6,8", "--time-steps", "4"]);
+    let report = Report::from_json(&json).unwrap();
+    let detail = report.energy_detail.unwrap();
+    assert_eq!((detail.model.bits, detail.time_steps), (8, 4));
+    assert!(detail.compute.label.contains("custom: 0.9 pJ/AC, 4.6 pJ/MAC, 8-bit"), "{}", detail.compute.label);
+    // Linear(8, 4) on all-ones [3, 8]: dense (3·8·4 + 4) / 3 = 100/3 per sample, ANN 100/12 MACs.
+    assert!((detail.ann_compute.mj - 100.0 / 12.0 * 4.6e-9).abs() < 1e-18, "{}", detail.ann_compute.mj);
+    let table = ok(&["--example", "linear"]);
+    assert!(table.contains("compute only, 45 nm FP32: 0.9 pJ/AC, 4.6 pJ/MAC (Horowitz 2014)"), "{table}");
+    assert!(table.contains("break-even firing rate"), "{table}");
+    let err = fails(&["--example", "linear", "--energy", "0.9,4.6,0"]);
+    assert!(err.contains("bits `0` must be a whole number from 1 to 64"), "{err}");
+    let err = fails(&["--example", "linear", "--time-steps", "0"]);
+    assert!(err.contains("--time-steps"), "{err}");
 }

@@ -36,6 +36,12 @@ pub enum Error {
     /// I/O.
     #[error(transparent)]
     Io(#[from] std::io::Error),
+    /// Strict mode ([`crate::Session::strict`]): some calls had no counting rule or no layer path.
+    #[error(
+        "strict mode: {uncovered_calls} of {calls} layer call(s) were not counted (no counting rule or no layer path):\n{}",
+        .entries.iter().map(|e| format!("  {e}")).collect::<Vec<_>>().join("\n")
+    )]
+    Uncovered { uncovered_calls: u64, calls: u64, entries: Vec<crate::CoverageEntry> },
 }
 
 impl Error {

@@ -110,6 +110,8 @@ pub struct View {
     pub depth: Option<usize>,
     /// Recompute energy with this model.
     pub energy: Option<EnergyModel>,
+    /// Reprice the ANN baseline for this many SNN time steps ([`crate::EnergyDetail`]).
+    pub time_steps: Option<u64>,
 }
 
 /// One layer's per-sample numbers.
@@ -124,12 +126,16 @@ struct Line<'a> {
 impl Report {
     /// This report with its energy recomputed under `model`.
     pub fn with_energy(&self, model: EnergyModel) -> Report {
-        Report { energy: model.estimate(self.per_sample.acs, self.per_sample.macs), ..self.clone() }
+        Report {
+            energy: model.estimate(self.per_sample.acs, self.per_sample.macs),
+            ..self.with_energy_detail(Some(model), None)
+        }
     }
 
     /// This report as `view` shows it: energy recomputed and rows folded.
     pub fn view(&self, view: &View) -> Report {
         let report = view.energy.map_or_else(|| self.clone(), |m| self.with_energy(m));
+        let report = report.with_energy_detail(None, view.time_steps);
         view.depth.map_or(report.clone(), |d| report.at_depth(d))
     }
 
@@ -277,6 +283,12 @@ impl View {
             "{prefix}energy   {:.4} mJ per sample ({} pJ/AC, {} pJ/MAC)",
             e.total_mj, e.model.pj_per_ac, e.model.pj_per_mac
         );
+        if let Some(detail) = &r.energy_detail {
+            out += &detail.summary(prefix);
+        }
+        if let Some(coverage) = &r.coverage {
+            let _ = writeln!(out, "{prefix}coverage {}", coverage.summary());
+        }
         for w in &r.warnings {
             let _ = writeln!(out, "{prefix}warning: {w}");
         }

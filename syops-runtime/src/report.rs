@@ -1,7 +1,7 @@
 //! The one report type, shared by the library (`Display`, JSON) and `cargo syops`.
 use serde::{Deserialize, Serialize};
 
-use crate::{Energy, LayerStats};
+use crate::{Coverage, Energy, EnergyDetail, LayerStats};
 
 /// Environment variable naming a file to which every finished session appends its report as one
 /// JSON line (`cargo syops` sets it; the program itself is unchanged).
@@ -116,6 +116,14 @@ pub struct Report {
     pub ignored_types: Vec<String>,
     /// What could not be counted or looked wrong.
     pub warnings: Vec<String>,
+    /// Share of calls and dense operations that had a counting rule, and the calls that had none
+    /// (absent from version-1 reports).
+    #[serde(default)]
+    pub coverage: Option<Coverage>,
+    /// Compute-only and memory-inclusive energy, ANN baseline and break-even firing rates, per
+    /// layer and per model (absent from version-1 reports).
+    #[serde(default)]
+    pub energy_detail: Option<EnergyDetail>,
 }
 
 impl Report {

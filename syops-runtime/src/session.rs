@@ -22,7 +22,9 @@ use candle::Tensor;
 use crate::probe::{LayerRef, Outcome};
 use crate::report::{LayerRow, PerSample, Report, Status, SCHEMA_VERSION};
 use crate::state::{Activation, Scope, State};
-use crate::{Call, Convention, EnergyModel, Error, Layer, LayerStats, Ops, Result, Role, Segment};
+use crate::{
+    Call, Convention, Coverage, EnergyDetail, EnergyModel, Error, Layer, LayerStats, Ops, Result, Role, Segment,
+};
 
 /// A user-supplied rule for a layer type, overriding the built-in one (syops'
 /// `custom_modules_hooks`).
@@ -37,6 +39,8 @@ pub struct Options {
     progress: bool,
     tensor_ops_spike_test: bool,
     convention: Convention,
+    strict: bool,
+    time_steps: Option<u64>,
 }
 
 impl Options {
@@ -118,6 +122,20 @@ impl Session {
         self
     }
 
+    /// Strict mode: counting fails with [`Error::Uncovered`], listing them, when any call had no
+    /// counting rule or no layer path (the report's [`crate::Coverage`] lists them either way).
+    pub fn strict(mut self, on: bool) -> Self {
+        self.options.strict = on;
+        self
+    }
+
+    /// The number of time steps the SNN runs per sample (default 1), for the ANN baseline of
+    /// [`crate::EnergyDetail`]: the ANN runs once while the SNN runs `t` times. Must be at least 1.
+    pub fn time_steps(mut self, t: u64) -> Self {
+        self.options.time_steps = Some(t);
+        self
+    }
+
     /// Counts one forward call of `model` on `xs`.
     pub fn count<M, R>(&self, model: &M, xs: &Tensor, forward: impl FnMut(&M, &Tensor) -> R) -> Result<Report>
     where
@@ -142,6 +160,11 @@ impl Session {
         I::Item: std::borrow::Borrow<Tensor>,
     {
         use std::borrow::Borrow;
+        if self.options.time_steps == Some(0) {
+            return Err(Error::Invalid(
+                "Session::time_steps: the number of time steps must be at least 1, got 0".into(),
+            ));
+        }
         let batches = batches.into_iter();
         let bar = self.progress_bar(batches.size_hint());
         let root = LayerRef::of(model);
@@ -190,6 +213,13 @@ impl Session {
         }
         let state = activation.finish();
         let report = assemble(model, state, n_batches, non_finite_inputs);
+        if let Some(c) = report.coverage.as_ref().filter(|c| self.options.strict && !c.is_complete()) {
+            return Err(Error::Uncovered {
+                uncovered_calls: c.uncovered_calls,
+                calls: c.calls,
+                entries: c.uncovered.clone(),
+            });
+        }
         crate::report::export(&report)?;
         Ok(report)
     }
@@ -268,6 +298,10 @@ fn assemble(model: &dyn Layer, mut state: State, batches: u64, non_finite_inputs
     walk(model, String::new(), &mut leaves, &mut HashSet::new(), &mut params);
     let mut by_path: HashMap<String, usize> =
         state.nodes.iter().enumerate().map(|(i, n)| (n.path.clone(), i)).collect();
+    let path_of = |i: &usize| state.nodes[*i].path.clone();
+    let splits: HashMap<String, crate::Split> = state.splits.iter().map(|(i, s)| (path_of(i), *s)).collect();
+    let uncounted_outputs: HashMap<String, u64> =
+        state.uncounted_outputs.iter().map(|(i, n)| (path_of(i), *n)).collect();
     let mut warnings = Vec::new();
     if non_finite_inputs > 0 {
         warnings.push(format!("{non_finite_inputs} input batch(es) held NaN or Inf; such tensors count as non-spikes"));
@@ -314,6 +348,12 @@ fn assemble(model: &dyn Layer, mut state: State, batches: u64, non_finite_inputs
         per_sample.membrane_updates = Some(exact.membrane_updates as f64 / bc);
         per_sample.dense = Some(per_sample.total);
     }
+    let coverage = Coverage::new(&layers, &state.options.ignore, &uncounted_outputs, &state.unattributed_calls);
+    let energy_detail = EnergyDetail::new(
+        state.options.energy,
+        state.options.time_steps.unwrap_or(1),
+        crate::memory_energy::layer_inputs(&layers, &splits, bc),
+    );
     Report {
         schema: SCHEMA_VERSION,
         model: model.type_name().to_string(),
@@ -327,6 +367,8 @@ fn assemble(model: &dyn Layer, mut state: State, batches: u64, non_finite_inputs
         layers,
         ignored_types: state.options.ignore.clone(),
         warnings,
+        coverage: Some(coverage),
+        energy_detail: Some(energy_detail),
     }
 }
 

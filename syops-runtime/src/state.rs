@@ -56,6 +56,12 @@ pub(crate) struct State {
     pub batch_counter: u64,
     pub times_counter: u64,
     pub unattributed: Vec<String>,
+    /// Unattributed calls counted per site: `(file:line, receiver, calls)`, in first-seen order.
+    pub unattributed_calls: Vec<(&'static str, &'static str, u64)>,
+    /// How each counted node's calls were booked (the last rule answer), by node index.
+    pub splits: HashMap<usize, Split>,
+    /// Output elements summed over the calls of each uncounted node, by node index.
+    pub uncounted_outputs: HashMap<usize, u64>,
     pub error: Option<crate::Error>,
     /// The innermost layer whose call failed, with its input shape.
     pub failed_at: Option<(String, &'static str, Option<Vec<usize>>)>,
@@ -80,6 +86,9 @@ impl State {
             batch_counter: 0,
             times_counter: 0,
             unattributed: Vec::new(),
+            unattributed_calls: Vec::new(),
+            splits: HashMap::new(),
+            uncounted_outputs: HashMap::new(),
             error: None,
             failed_at: None,
         }
@@ -110,6 +119,9 @@ impl State {
         if n.input_shape.is_none() && n.output_shape.is_none() {
             n.input_shape = input.map(|t| t.dims().to_vec());
             n.output_shape = output.map(|t| t.dims().to_vec());
+        }
+        if n.role == Role::Uncounted {
+            *self.uncounted_outputs.entry(node).or_default() += output.map_or(0, |t| t.elem_count() as u64);
         }
         if n.role != Role::Counted || self.options.ignores(n.type_name) {
             return;
@@ -149,6 +161,7 @@ impl State {
             Some(t) => (Some(self.spike_stats(&t)?), t.elem_count(), t.dtype()),
             None => (None, 0, DType::F64),
         };
+        self.splits.insert(node, ops.split);
         self.pending.push(Pending { node, dense: ops.dense, split: ops.split, stats, numel, dtype, exact: None });
         Ok(())
     }
@@ -187,6 +200,7 @@ impl State {
             }
             None => (None, 0, DType::F64),
         };
+        self.splits.insert(node, ops.split);
         self.pending.push(Pending { node, dense: ops.dense, split: ops.split, stats, numel, dtype, exact: ops.exact });
         Ok(())
     }
@@ -341,6 +355,10 @@ pub fn unattributed(site: &'static str, receiver: &'static str) {
         let msg = format!("call `{receiver}.forward(..)` at {site} could not be attributed to a layer path; its operations are not counted");
         if !s.unattributed.contains(&msg) {
             s.unattributed.push(msg);
+        }
+        match s.unattributed_calls.iter_mut().find(|(at, recv, _)| *at == site && *recv == receiver) {
+            Some((_, _, calls)) => *calls += 1,
+            None => s.unattributed_calls.push((site, receiver, 1)),
         }
     });
 }

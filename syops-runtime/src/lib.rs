@@ -6,6 +6,7 @@ mod diff;
 mod energy;
 mod error;
 mod format;
+mod html;
 mod layer;
 pub mod neuron;
 pub mod nn;

@@ -71,7 +71,7 @@ pub(crate) fn document(view: &View, reports: &[Report]) -> String {
          <h1>{}</h1>\n",
         env!("CARGO_PKG_VERSION"),
         esc(&title),
-        esc(&title)
+        if reports.len() == 1 { "syops report".to_string() } else { esc(&title) }
     );
     if reports.len() > 1 {
         out += "<nav><ol>";

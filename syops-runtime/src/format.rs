@@ -34,7 +34,8 @@ pub enum Format {
     Csv,
     /// A GitHub-flavoured Markdown table and a summary.
     Markdown,
-    /// One self-contained HTML page: summary, per-layer SVG charts and the table ([`crate::html`]).
+    /// One self-contained HTML page: summary, per-layer SVG charts and the table (several reports:
+    /// [`View::html`]).
     Html,
 }
 

@@ -61,7 +61,7 @@
 //!
 //! `cargo install --path cargo-syops`, then `cargo syops --example NAME` builds the example in
 //! release mode, runs it, and prints every report its sessions wrote, through the same [`View`]
-//! the library uses (`--format table|json|csv|markdown`, `--depth N`, `--units`, `--energy`).
+//! the library uses (`--format table|json|csv|markdown|html`, `--depth N`, `--units`, `--energy`).
 //! `--budget budget.toml` checks limits (see [`Budget`]); `cargo syops diff A.json B.json` compares
 //! two reports saved with `--format json`.
 //!

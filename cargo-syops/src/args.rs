@@ -82,7 +82,7 @@ pub struct TargetArgs {
 #[derive(Debug, clap::Args)]
 pub struct ViewArgs {
     /// Output format.
-    #[arg(long, default_value = "table", value_parser = parser::<Format>(&["table", "json", "csv", "markdown"]))]
+    #[arg(long, default_value = "table", value_parser = parser::<Format>(&["table", "json", "csv", "markdown", "html"]))]
     pub format: Format,
     #[command(flatten)]
     pub common: CommonArgs,

@@ -51,6 +51,8 @@ fn run_target(args: &Args) -> Result<ExitCode> {
         Format::Json if reports.len() > 1 => {
             reports.iter().map(|r| serde_json::to_string(&r.view(&view)).expect("a report serialises") + "\n").collect()
         }
+        // One page with a section per session.
+        Format::Html => view.html(&reports),
         _ => reports.iter().map(|r| view.render(r)).collect::<Vec<_>>().join("\n"),
     };
     emit(&args.view.common, &rendered)?;

@@ -224,3 +224,25 @@ fn energy_bits_and_time_steps_reprice_the_energy_detail() {
     let err = fails(&["--example", "linear", "--time-steps", "0"]);
     assert!(err.contains("--time-steps"), "{err}");
 }
+
+#[test]
+fn html_report_is_one_page_with_a_section_per_session() {
+    let dir = tmp();
+    let path = dir.path().join("report.html");
+    let stdout = ok(&["--example", "tiny", "--format", "html", "-o", path.to_str().unwrap(), "--", "5", "--twice"]);
+    assert!(stdout.is_empty(), "{stdout}");
+    let page = std::fs::read_to_string(&path).unwrap();
+    assert!(page.starts_with("<!DOCTYPE html>") && page.ends_with("</html>\n"));
+    assert_eq!(page.matches("<!DOCTYPE html>").count(), 1);
+    assert_eq!(page.matches("<section class=\"report\"").count(), 2);
+    assert!(page.contains("<title>syops: 2 reports</title>") && page.contains("<h2>Net</h2>"));
+    for layer in ["fc1", "block.0", "block.1"] {
+        // Ops, energy and rate chart labels, in each of the two sections.
+        assert_eq!(page.matches(&format!(">{layer}<title>")).count(), 6, "{layer}");
+    }
+    assert!(page.contains("<dd>5 samples in 1 batches (1 root calls)</dd>"));
+    assert!(!page.contains("http://") && !page.contains("https://") && !page.contains("src="));
+    let folded = ok(&["--example", "tiny", "--format", "html", "--depth", "1"]);
+    assert!(folded.contains(">block<title>") && !folded.contains(">block.0<title>"), "{folded}");
+    assert!(folded.contains("<dd>2 rows (depth 1)</dd>"));
+}

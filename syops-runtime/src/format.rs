@@ -1,4 +1,4 @@
-//! Output formats of a report (`table`, `json`, `csv`, `markdown`), with units, depth and energy
+//! Output formats of a report (`table`, `json`, `csv`, `markdown`, `html`), with units, depth and energy
 //! model: `cargo syops` and programs print through [`View::render`].
 //!
 //! ```
@@ -34,6 +34,9 @@ pub enum Format {
     Csv,
     /// A GitHub-flavoured Markdown table and a summary.
     Markdown,
+    /// One self-contained HTML page: summary, per-layer SVG charts and the table (several reports:
+    /// [`View::html`]).
+    Html,
 }
 
 impl FromStr for Format {
@@ -44,7 +47,8 @@ impl FromStr for Format {
             "json" => Ok(Format::Json),
             "csv" => Ok(Format::Csv),
             "markdown" | "md" => Ok(Format::Markdown),
-            _ => Err(Error::Invalid(format!("format `{s}`: expected table, json, csv or markdown"))),
+            "html" => Ok(Format::Html),
+            _ => Err(Error::Invalid(format!("format `{s}`: expected table, json, csv, markdown or html"))),
         }
     }
 }
@@ -64,7 +68,7 @@ pub enum Units {
 }
 
 impl Units {
-    fn scale(self) -> Option<(f64, &'static str)> {
+    pub(crate) fn scale(self) -> Option<(f64, &'static str)> {
         match self {
             Units::Auto => None,
             Units::G => Some((1e9, "G")),
@@ -115,12 +119,12 @@ pub struct View {
 }
 
 /// One layer's per-sample numbers.
-struct Line<'a> {
-    row: &'a LayerRow,
-    acs: Option<f64>,
-    macs: Option<f64>,
-    total: f64,
-    energy_mj: Option<f64>,
+pub(crate) struct Line<'a> {
+    pub(crate) row: &'a LayerRow,
+    pub(crate) acs: Option<f64>,
+    pub(crate) macs: Option<f64>,
+    pub(crate) total: f64,
+    pub(crate) energy_mj: Option<f64>,
 }
 
 impl Report {
@@ -139,7 +143,7 @@ impl Report {
         view.depth.map_or(report.clone(), |d| report.at_depth(d))
     }
 
-    fn lines(&self) -> impl Iterator<Item = Line<'_>> {
+    pub(crate) fn lines(&self) -> impl Iterator<Item = Line<'_>> {
         let bc = self.batch_counter.max(1) as f64;
         self.layers.iter().map(move |row| {
             let s = &row.stats;
@@ -165,10 +169,11 @@ impl View {
             Format::Json => report.to_json() + "\n",
             Format::Csv => self.csv(&report),
             Format::Markdown => self.markdown(&report),
+            Format::Html => crate::html::document(self, std::slice::from_ref(&report)),
         }
     }
 
-    fn headers(&self) -> Vec<String> {
+    pub(crate) fn headers(&self) -> Vec<String> {
         let u = |n: &str| self.units.header(n);
         vec![
             "layer".into(),
@@ -183,7 +188,7 @@ impl View {
         ]
     }
 
-    fn cells(&self, line: &Line) -> Vec<String> {
+    pub(crate) fn cells(&self, line: &Line) -> Vec<String> {
         let row = line.row;
         let ops = |v: Option<f64>| match (v, row.status) {
             (Some(v), _) => self.units.show(v),
@@ -331,7 +336,7 @@ mod tests {
         assert_eq!("M".parse::<Units>().unwrap(), Units::M);
         assert_eq!(
             "xml".parse::<Format>().unwrap_err().to_string(),
-            "format `xml`: expected table, json, csv or markdown"
+            "format `xml`: expected table, json, csv, markdown or html"
         );
     }
 

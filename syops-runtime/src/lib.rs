@@ -9,6 +9,7 @@ mod energy;
 mod error;
 mod exact;
 mod format;
+mod html;
 mod layer;
 mod memory_energy;
 pub mod neuron;

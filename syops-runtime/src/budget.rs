@@ -365,6 +365,8 @@ mod tests {
             layers: vec![row("fc1", 10, 0.0, 100), row("block.fc2", 20, 100.0, 0), row("block.fc3", 0, 0.0, 50)],
             ignored_types: vec![],
             warnings: vec![],
+            time: None,
+            assumed_rates: None,
         }
     }
 

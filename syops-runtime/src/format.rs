@@ -271,6 +271,16 @@ impl View {
             "{prefix}energy   {:.4} mJ per sample ({} pJ/AC, {} pJ/MAC)",
             e.total_mj, e.model.pj_per_ac, e.model.pj_per_mac
         );
+        if let Some(rates) = &r.assumed_rates {
+            let _ = writeln!(
+                out,
+                "{prefix}static: assumed rates {} (no data: one forward pass on zeros)",
+                rates.describe()
+            );
+        }
+        if let Some(time) = &r.time {
+            out += &crate::time::summary(time, prefix, unit);
+        }
         for w in &r.warnings {
             let _ = writeln!(out, "{prefix}warning: {w}");
         }

@@ -11,6 +11,7 @@ pub mod neuron;
 pub mod nn;
 mod ops;
 mod probe;
+mod rates;
 pub mod reference;
 mod render;
 mod report;
@@ -19,6 +20,7 @@ mod session;
 pub mod spike;
 mod state;
 mod stats;
+pub mod time;
 
 #[doc(hidden)]
 pub mod __private;
@@ -37,3 +39,5 @@ pub use rules::{activation_ops, conv_ops, linear_ops, norm_ops};
 pub use session::{Options, RuleFn, Session};
 pub use state::active;
 pub use stats::LayerStats;
+pub use rates::{AssumedRate, Rates};
+pub use time::{Dist, LayerTime, StepOps, TimeStats};

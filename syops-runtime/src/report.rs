@@ -109,6 +109,13 @@ pub struct Report {
     pub ignored_types: Vec<String>,
     /// What could not be counted or looked wrong.
     pub warnings: Vec<String>,
+    /// Time-resolved statistics ([`Session::time_resolved`](crate::Session::time_resolved)).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time: Option<crate::time::TimeStats>,
+    /// The assumed rates of a static count ([`Session::count_static`](crate::Session::count_static)):
+    /// `Some` marks a report counted from shapes alone, without data.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assumed_rates: Option<crate::Rates>,
 }
 
 impl Report {

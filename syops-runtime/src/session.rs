@@ -20,6 +20,7 @@ use std::sync::Arc;
 use candle::Tensor;
 
 use crate::probe::{LayerRef, Outcome};
+use crate::rates::{CompiledRates, Rates};
 use crate::report::{LayerRow, PerSample, Report, Status, SCHEMA_VERSION};
 use crate::state::{Activation, Scope, State};
 use crate::{Call, EnergyModel, Error, Layer, LayerStats, Ops, Result, Role, Segment};
@@ -35,6 +36,9 @@ pub struct Options {
     rules: HashMap<String, RuleFn>,
     energy: EnergyModel,
     progress: bool,
+    time_resolved: bool,
+    rates: Option<Rates>,
+    static_rates: Option<Arc<CompiledRates>>,
 }
 
 impl Options {
@@ -44,6 +48,15 @@ impl Options {
 
     pub(crate) fn rule_for(&self, type_name: &str) -> Option<&RuleFn> {
         self.rules.get(type_name)
+    }
+
+    pub(crate) fn time_resolved(&self) -> bool {
+        self.time_resolved
+    }
+
+    /// The assumed rates of a static count ([`Session::count_static`]); `None` when data runs.
+    pub(crate) fn static_rates(&self) -> Option<&CompiledRates> {
+        self.static_rates.as_deref()
     }
 }
 
@@ -90,6 +103,48 @@ impl Session {
         self
     }
 
+    /// Also collects time-resolved statistics ([`crate::time`]): firing rates and operations per
+    /// time step and per sample, dead and saturated neurons; the report's `time` field. Off by
+    /// default, and free when off; when on, it costs a few reductions per counted call on the
+    /// device and keeps a few `f64` per sample and layer.
+    pub fn time_resolved(mut self, on: bool) -> Self {
+        self.options.time_resolved = on;
+        self
+    }
+
+    /// Assumed input firing rates for [`Session::count_static`] (what-if ACs). A data-driven count
+    /// ([`Session::count`], [`Session::count_batches`]) with assumed rates is an error.
+    pub fn assumed_rates(mut self, rates: Rates) -> Self {
+        self.options.rates = Some(rates);
+        self
+    }
+
+    /// Counts `model` from a shape alone, without data: dense counts and parameters as usual, and
+    /// ACs from the [assumed rates](Session::assumed_rates) ([`crate::rates`]). It runs `forward`
+    /// once on zeros of `shape` (candle has no shape-only device, so this costs one forward pass)
+    /// and tests no tensor for spikes. The report's `assumed_rates` is set (`Some`, even with no
+    /// rate), which marks it static; time-resolved statistics are not collected.
+    pub fn count_static<M, R>(
+        &self,
+        model: &M,
+        shape: &[usize],
+        dtype: candle::DType,
+        device: &candle::Device,
+        forward: impl FnMut(&M, &Tensor) -> R,
+    ) -> Result<Report>
+    where
+        M: Layer,
+        R: crate::probe::HasTensor,
+    {
+        let rates = self.options.rates.clone().unwrap_or_default().compile()?;
+        let mut session = self.clone();
+        session.options.rates = None;
+        session.options.time_resolved = false;
+        session.options.static_rates = Some(Arc::new(rates));
+        let xs = Tensor::zeros(shape, dtype, device)?;
+        session.count(model, &xs, forward)
+    }
+
     /// Counts one forward call of `model` on `xs`.
     pub fn count<M, R>(&self, model: &M, xs: &Tensor, forward: impl FnMut(&M, &Tensor) -> R) -> Result<Report>
     where
@@ -114,6 +169,11 @@ impl Session {
         I::Item: std::borrow::Borrow<Tensor>,
     {
         use std::borrow::Borrow;
+        if self.options.rates.is_some() {
+            return Err(Error::Invalid(
+                "assumed rates apply to a static count (Session::count_static), not to a count on data".into(),
+            ));
+        }
         let batches = batches.into_iter();
         let bar = self.progress_bar(batches.size_hint());
         let root = LayerRef::of(model);
@@ -130,6 +190,9 @@ impl Session {
                 )
             })?;
             non_finite_inputs += u64::from(has_non_finite(xs)?);
+            if self.options.time_resolved {
+                crate::state::with(|s| s.time.as_mut().map(|t| t.begin_batch(batch)));
+            }
             let mut scope = Scope::enter(root, &[]);
             scope.input(Outcome::Tensor(xs));
             let out = forward(model, xs);
@@ -160,8 +223,23 @@ impl Session {
         if n_batches == 0 {
             return Err(Error::EmptyBatches);
         }
-        let state = activation.finish();
-        let report = assemble(model, state, n_batches, non_finite_inputs);
+        let mut state = activation.finish();
+        let time = match state.time.take() {
+            Some(t) => {
+                let nodes = &state.nodes;
+                let name = |i: usize| (nodes[i].path.clone(), nodes[i].type_name.to_string());
+                Some(t.finish(name, state.batch_counter)?)
+            }
+            None => None,
+        };
+        let mut report = assemble(model, state, n_batches, non_finite_inputs);
+        if let Some((time, mut warnings)) = time {
+            report.time = Some(time);
+            report.warnings.append(&mut warnings);
+        }
+        if let Some(rates) = self.options.static_rates() {
+            report.warnings.extend(rates.unmatched(&report.layers));
+        }
         crate::report::export(&report)?;
         Ok(report)
     }
@@ -290,6 +368,8 @@ fn assemble(model: &dyn Layer, mut state: State, batches: u64, non_finite_inputs
         layers,
         ignored_types: state.options.ignore.clone(),
         warnings,
+        time: None,
+        assumed_rates: state.options.static_rates().map(|r| r.spec.clone()),
     }
 }
 

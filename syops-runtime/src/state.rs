@@ -57,6 +57,8 @@ pub(crate) struct State {
     pub error: Option<crate::Error>,
     /// The innermost layer whose call failed, with its input shape.
     pub failed_at: Option<(String, &'static str, Option<Vec<usize>>)>,
+    /// Time-resolved statistics, when the session asked for them.
+    pub time: Option<crate::time::TimeState>,
 }
 
 impl State {
@@ -70,6 +72,7 @@ impl State {
             output_shape: None,
         };
         State {
+            time: options.time_resolved().then(Default::default),
             options,
             nodes: vec![root],
             index: HashMap::new(),
@@ -118,12 +121,26 @@ impl State {
             Some(rule) => rule(&call),
             None => layer.ops(&call),
         };
-        if let Err(err) = ops.and_then(|ops| self.queue(node, ops, input, output)) {
+        if let Err(err) = ops.and_then(|ops| {
+            self.queue(node, ops, input, output)?;
+            match self.time.as_mut() {
+                Some(time) => {
+                    time.observe(node, &self.nodes[node].path, layer.multi_step(), ops, input, output)
+                }
+                None => Ok(()),
+            }
+        }) {
             self.error.get_or_insert(err);
         }
     }
 
     fn queue(&mut self, node: usize, ops: Ops, input: Option<&Tensor>, output: Option<&Tensor>) -> Result<()> {
+        if let Some(rates) = self.options.static_rates() {
+            // A static count: no spike test, the assumed rate decides.
+            let rate = rates.rate_for(&self.nodes[node].path);
+            crate::rates::book(&mut self.nodes[node].stats, ops, rate);
+            return Ok(());
+        }
         let path = &self.nodes[node].path;
         let tested = match ops.probe {
             Probe::None => None,
@@ -175,6 +192,12 @@ impl State {
                 }
             };
             self.nodes[p.node].stats.book(p.dense, p.split, test);
+            if let Some(time) = self.time.as_mut() {
+                time.booked(p.dense, p.split, test);
+            }
+        }
+        if let Some(time) = self.time.as_mut() {
+            time.end_batch()?;
         }
         Ok(())
     }

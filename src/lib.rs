@@ -64,6 +64,14 @@
 //! the library uses (`--format table|json|csv|markdown`, `--depth N`, `--units`, `--energy`).
 //! `--budget budget.toml` checks limits (see [`Budget`]); `cargo syops diff A.json B.json` compares
 //! two reports saved with `--format json`.
+//!
+//! ## Time-resolved statistics and static counts
+//! `Session::new().time_resolved(true)` adds firing rates and operations per time step and per
+//! sample (mean, nearest-rank p5/p50/p95, max) and the dead and saturated neurons of each neuron
+//! layer: the report's [`time`](Report::time) ([`TimeStats`]).
+//! `Session::new().assumed_rates(Rates::new().default(0.15).analog("conv1")).count_static(&net, &[1, 3, 224, 224], dtype, &device, forward)`
+//! counts from a shape alone (one forward pass on zeros, no spike test): dense counts and
+//! parameters as usual, ACs from the assumed input rates ([`Rates`]).
 pub use syops_macros::count;
 pub use syops_runtime::{
     activation_ops, aggregate, assert_budget, conv_ops, linear_ops, neuron, nn, norm_ops, numel, reference, reset,
@@ -71,6 +79,7 @@ pub use syops_runtime::{
     LayerRow, LayerStats, Ops, PerSample, Probe, Quantity, Report, Result, Role, RuleFn, Segment, Session, Split,
     Status, Units, View, Violation, OLDEST_SCHEMA_VERSION, REPORT_FILE_ENV, SCHEMA_VERSION,
 };
+pub use syops_runtime::{time, AssumedRate, Dist, LayerTime, Rates, StepOps, TimeStats};
 
 #[doc(hidden)]
 pub use syops_runtime::__private;

@@ -124,9 +124,7 @@ impl State {
         if let Err(err) = ops.and_then(|ops| {
             self.queue(node, ops, input, output)?;
             match self.time.as_mut() {
-                Some(time) => {
-                    time.observe(node, &self.nodes[node].path, layer.multi_step(), ops, input, output)
-                }
+                Some(time) => time.observe(node, &self.nodes[node].path, layer.multi_step(), ops, input, output),
                 None => Ok(()),
             }
         }) {

@@ -118,8 +118,7 @@ fn two_batches_accumulate() {
     // A second batch of one sample: a 0 0 0 → 0 0 0, b 1 1 1 → 1 1 1, c 0 0 0 → 0 0 0.
     let second = Tensor::from_vec(vec![0f32, 1., 0., 0., 1., 0., 0., 1., 0.], (1, 3, 3), &Device::Cpu).unwrap();
     let net = Net { fc: None, sn: IfNode::multi_step() };
-    let report =
-        Session::new().time_resolved(true).count_batches(&net, [batch(), second], Net::multi).unwrap();
+    let report = Session::new().time_resolved(true).count_batches(&net, [batch(), second], Net::multi).unwrap();
     let time = report.time.unwrap();
     assert_eq!(time.samples, 3);
     // Step t: batch-1 spikes + 1 (b), over 6 + 3 observations.

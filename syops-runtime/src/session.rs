@@ -120,7 +120,7 @@ impl Session {
     }
 
     /// Counts `model` from a shape alone, without data: dense counts and parameters as usual, and
-    /// ACs from the [assumed rates](Session::assumed_rates) ([`crate::rates`]). It runs `forward`
+    /// ACs from the [assumed rates](Session::assumed_rates) ([`Rates`](crate::Rates)). It runs `forward`
     /// once on zeros of `shape` (candle has no shape-only device, so this costs one forward pass)
     /// and tests no tensor for spikes. The report's `assumed_rates` is set (`Some`, even with no
     /// rate), which marks it static; time-resolved statistics are not collected.

@@ -2,7 +2,7 @@
 //! rates and operations per time step and per sample, and the dead and saturated neurons of each
 //! neuron layer.
 //!
-//! - **Neuron layers** (those whose rule books [`Split::Ac`]) are read from their output, on the
+//! - **Neuron layers** (those whose rule books [`Split::Ac`](crate::Split::Ac)) are read from their output, on the
 //!   device, with one transfer per batch. A multi-step output `[T, N, ...]` gives the rate of each
 //!   step `t` (the mean over every dim but 0); a single-step call gives the rate of step `t`, `t`
 //!   being the call's index among that layer's calls in the batch (the batch starts at step 0, as

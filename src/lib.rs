@@ -71,6 +71,13 @@
 //! [`EnergyDetail`]: compute-only and memory-inclusive energy side by side, the ANN baseline
 //! ([`Session::time_steps`]) and the break-even firing rate, per layer and per model, each figure
 //! labelled with its assumptions.
+//! ## Time-resolved statistics and static counts
+//! `Session::new().time_resolved(true)` adds firing rates and operations per time step and per
+//! sample (mean, nearest-rank p5/p50/p95, max) and the dead and saturated neurons of each neuron
+//! layer: the report's [`time`](Report::time) ([`TimeStats`]).
+//! `Session::new().assumed_rates(Rates::new().default(0.15).analog("conv1")).count_static(&net, &[1, 3, 224, 224], dtype, &device, forward)`
+//! counts from a shape alone (one forward pass on zeros, no spike test): dense counts and
+//! parameters as usual, ACs from the assumed input rates ([`Rates`]).
 pub use syops_macros::count;
 pub use syops_runtime::{
     activation_ops, aggregate, assert_budget, conv_ops, linear_ops, neuron, nn, norm_ops, numel, reference, reset,
@@ -82,6 +89,7 @@ pub use syops_runtime::{
     break_even, Coverage, CoverageEntry, EnergyDetail, EnergyRole, Labelled, LayerEnergy, MemoryLevel, MEMORY_LEVELS,
 };
 pub use syops_runtime::{conv_exact, count_nonzero, window_weights, ConvGeometry, Convention, ExactOps, ExactStats};
+pub use syops_runtime::{time, AssumedRate, Dist, LayerTime, Rates, StepOps, TimeStats};
 
 #[doc(hidden)]
 pub use syops_runtime::__private;

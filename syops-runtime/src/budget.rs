@@ -367,6 +367,8 @@ mod tests {
             warnings: vec![],
             coverage: None,
             energy_detail: None,
+            time: None,
+            assumed_rates: None,
         }
     }
 

@@ -294,6 +294,16 @@ impl View {
         if let Some(coverage) = &r.coverage {
             let _ = writeln!(out, "{prefix}coverage {}", coverage.summary());
         }
+        if let Some(rates) = &r.assumed_rates {
+            let _ = writeln!(
+                out,
+                "{prefix}static: assumed rates {} (no data: one forward pass on zeros)",
+                rates.describe()
+            );
+        }
+        if let Some(time) = &r.time {
+            out += &crate::time::summary(time, prefix, unit);
+        }
         for w in &r.warnings {
             let _ = writeln!(out, "{prefix}warning: {w}");
         }

@@ -83,6 +83,12 @@ pub trait Layer {
     fn reset_state(&self) {
         self.children(&mut |_, child| child.reset_state());
     }
+
+    /// Whether one call covers every time step: dim 0 of the input and output is time
+    /// (`[T, N, ...]`, multi-step neurons). Time-resolved statistics read it.
+    fn multi_step(&self) -> bool {
+        false
+    }
 }
 
 /// Resets every neuron of a model (spikingjelly's `functional.reset_net`).
@@ -109,6 +115,9 @@ impl<T: Layer + ?Sized> Layer for &T {
     fn reset_state(&self) {
         (**self).reset_state()
     }
+    fn multi_step(&self) -> bool {
+        (**self).multi_step()
+    }
 }
 
 impl<T: Layer + ?Sized> Layer for Box<T> {
@@ -129,6 +138,9 @@ impl<T: Layer + ?Sized> Layer for Box<T> {
     }
     fn reset_state(&self) {
         (**self).reset_state()
+    }
+    fn multi_step(&self) -> bool {
+        (**self).multi_step()
     }
 }
 
@@ -197,5 +209,8 @@ impl<T: Layer> Layer for Option<T> {
         if let Some(layer) = self {
             layer.reset_state()
         }
+    }
+    fn multi_step(&self) -> bool {
+        self.as_ref().is_some_and(|layer| layer.multi_step())
     }
 }

@@ -16,6 +16,7 @@ pub mod neuron;
 pub mod nn;
 mod ops;
 mod probe;
+mod rates;
 pub mod reference;
 mod render;
 mod report;
@@ -24,6 +25,7 @@ mod session;
 pub mod spike;
 mod state;
 mod stats;
+pub mod time;
 
 #[doc(hidden)]
 pub mod __private;
@@ -40,9 +42,11 @@ pub use format::{Format, Units, View};
 pub use layer::{reset, Layer, Role, Segment};
 pub use memory_energy::{break_even, EnergyDetail, EnergyRole, Labelled, LayerEnergy, MemoryLevel, MEMORY_LEVELS};
 pub use ops::{numel, Call, Ops, Probe, Split};
+pub use rates::{AssumedRate, Rates};
 pub use render::human;
 pub use report::{LayerRow, PerSample, Report, Status, OLDEST_SCHEMA_VERSION, REPORT_FILE_ENV, SCHEMA_VERSION};
 pub use rules::{activation_ops, conv_exact, conv_ops, linear_ops, norm_ops, ConvGeometry};
 pub use session::{Options, RuleFn, Session};
 pub use state::active;
 pub use stats::{Carry, ExactStats, LayerStats};
+pub use time::{Dist, LayerTime, StepOps, TimeStats};

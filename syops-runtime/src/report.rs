@@ -124,6 +124,13 @@ pub struct Report {
     /// layer and per model (absent from version-1 reports).
     #[serde(default)]
     pub energy_detail: Option<EnergyDetail>,
+    /// Time-resolved statistics ([`Session::time_resolved`](crate::Session::time_resolved)).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time: Option<crate::time::TimeStats>,
+    /// The assumed rates of a static count ([`Session::count_static`](crate::Session::count_static)):
+    /// `Some` marks a report counted from shapes alone, without data.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assumed_rates: Option<crate::Rates>,
 }
 
 impl Report {

@@ -20,6 +20,7 @@ use std::sync::Arc;
 use candle::Tensor;
 
 use crate::probe::{LayerRef, Outcome};
+use crate::rates::{CompiledRates, Rates};
 use crate::report::{LayerRow, PerSample, Report, Status, SCHEMA_VERSION};
 use crate::state::{Activation, Scope, State};
 use crate::{
@@ -41,6 +42,9 @@ pub struct Options {
     convention: Convention,
     strict: bool,
     time_steps: Option<u64>,
+    time_resolved: bool,
+    rates: Option<Rates>,
+    static_rates: Option<Arc<CompiledRates>>,
 }
 
 impl Options {
@@ -60,6 +64,15 @@ impl Options {
 
     pub(crate) fn convention(&self) -> Convention {
         self.convention
+    }
+
+    pub(crate) fn time_resolved(&self) -> bool {
+        self.time_resolved
+    }
+
+    /// The assumed rates of a static count ([`Session::count_static`]); `None` when data runs.
+    pub(crate) fn static_rates(&self) -> Option<&CompiledRates> {
+        self.static_rates.as_deref()
     }
 }
 
@@ -136,6 +149,48 @@ impl Session {
         self
     }
 
+    /// Also collects time-resolved statistics ([`crate::time`]): firing rates and operations per
+    /// time step and per sample, dead and saturated neurons; the report's `time` field. Off by
+    /// default, and free when off; when on, it costs a few reductions per counted call on the
+    /// device and keeps a few `f64` per sample and layer.
+    pub fn time_resolved(mut self, on: bool) -> Self {
+        self.options.time_resolved = on;
+        self
+    }
+
+    /// Assumed input firing rates for [`Session::count_static`] (what-if ACs). A data-driven count
+    /// ([`Session::count`], [`Session::count_batches`]) with assumed rates is an error.
+    pub fn assumed_rates(mut self, rates: Rates) -> Self {
+        self.options.rates = Some(rates);
+        self
+    }
+
+    /// Counts `model` from a shape alone, without data: dense counts and parameters as usual, and
+    /// ACs from the [assumed rates](Session::assumed_rates) ([`Rates`](crate::Rates)). It runs `forward`
+    /// once on zeros of `shape` (candle has no shape-only device, so this costs one forward pass)
+    /// and tests no tensor for spikes. The report's `assumed_rates` is set (`Some`, even with no
+    /// rate), which marks it static; time-resolved statistics are not collected.
+    pub fn count_static<M, R>(
+        &self,
+        model: &M,
+        shape: &[usize],
+        dtype: candle::DType,
+        device: &candle::Device,
+        forward: impl FnMut(&M, &Tensor) -> R,
+    ) -> Result<Report>
+    where
+        M: Layer,
+        R: crate::probe::HasTensor,
+    {
+        let rates = self.options.rates.clone().unwrap_or_default().compile()?;
+        let mut session = self.clone();
+        session.options.rates = None;
+        session.options.time_resolved = false;
+        session.options.static_rates = Some(Arc::new(rates));
+        let xs = Tensor::zeros(shape, dtype, device)?;
+        session.count(model, &xs, forward)
+    }
+
     /// Counts one forward call of `model` on `xs`.
     pub fn count<M, R>(&self, model: &M, xs: &Tensor, forward: impl FnMut(&M, &Tensor) -> R) -> Result<Report>
     where
@@ -165,6 +220,11 @@ impl Session {
                 "Session::time_steps: the number of time steps must be at least 1, got 0".into(),
             ));
         }
+        if self.options.rates.is_some() {
+            return Err(Error::Invalid(
+                "assumed rates apply to a static count (Session::count_static), not to a count on data".into(),
+            ));
+        }
         let batches = batches.into_iter();
         let bar = self.progress_bar(batches.size_hint());
         let root = LayerRef::of(model);
@@ -181,6 +241,9 @@ impl Session {
                 )
             })?;
             non_finite_inputs += u64::from(has_non_finite(xs)?);
+            if self.options.time_resolved {
+                crate::state::with(|s| s.time.as_mut().map(|t| t.begin_batch(batch)));
+            }
             let mut scope = Scope::enter(root, &[]);
             scope.input(Outcome::Tensor(xs));
             let out = forward(model, xs);
@@ -211,8 +274,23 @@ impl Session {
         if n_batches == 0 {
             return Err(Error::EmptyBatches);
         }
-        let state = activation.finish();
-        let report = assemble(model, state, n_batches, non_finite_inputs);
+        let mut state = activation.finish();
+        let time = match state.time.take() {
+            Some(t) => {
+                let nodes = &state.nodes;
+                let name = |i: usize| (nodes[i].path.clone(), nodes[i].type_name.to_string());
+                Some(t.finish(name, state.batch_counter)?)
+            }
+            None => None,
+        };
+        let mut report = assemble(model, state, n_batches, non_finite_inputs);
+        if let Some((time, mut warnings)) = time {
+            report.time = Some(time);
+            report.warnings.append(&mut warnings);
+        }
+        if let Some(rates) = self.options.static_rates() {
+            report.warnings.extend(rates.unmatched(&report.layers));
+        }
         if let Some(c) = report.coverage.as_ref().filter(|c| self.options.strict && !c.is_complete()) {
             return Err(Error::Uncovered {
                 uncovered_calls: c.uncovered_calls,
@@ -369,6 +447,8 @@ fn assemble(model: &dyn Layer, mut state: State, batches: u64, non_finite_inputs
         warnings,
         coverage: Some(coverage),
         energy_detail: Some(energy_detail),
+        time: None,
+        assumed_rates: state.options.static_rates().map(|r| r.spec.clone()),
     }
 }
 

@@ -65,6 +65,8 @@ pub(crate) struct State {
     pub error: Option<crate::Error>,
     /// The innermost layer whose call failed, with its input shape.
     pub failed_at: Option<(String, &'static str, Option<Vec<usize>>)>,
+    /// Time-resolved statistics, when the session asked for them.
+    pub time: Option<crate::time::TimeState>,
 }
 
 impl State {
@@ -78,6 +80,7 @@ impl State {
             output_shape: None,
         };
         State {
+            time: options.time_resolved().then(Default::default),
             options,
             nodes: vec![root],
             index: HashMap::new(),
@@ -132,12 +135,28 @@ impl State {
             Some(rule) => rule(&call),
             None => layer.ops(&call),
         };
-        if let Err(err) = ops.and_then(|ops| self.queue(node, ops, input, output)) {
+        if let Err(err) = ops.and_then(|ops| {
+            let time_ops = self.time.is_some().then(|| ops.clone());
+            self.queue(node, ops, input, output)?;
+            match (self.time.as_mut(), time_ops) {
+                (Some(time), Some(ops)) => {
+                    time.observe(node, &self.nodes[node].path, layer.multi_step(), ops, input, output)
+                }
+                _ => Ok(()),
+            }
+        }) {
             self.error.get_or_insert(err);
         }
     }
 
     fn queue(&mut self, node: usize, ops: Ops, input: Option<&Tensor>, output: Option<&Tensor>) -> Result<()> {
+        if let Some(rates) = self.options.static_rates() {
+            // A static count: no spike test, the assumed rate decides.
+            let rate = rates.rate_for(&self.nodes[node].path);
+            crate::rates::book(&mut self.nodes[node].stats, ops.clone(), rate);
+            self.splits.insert(node, ops.split);
+            return Ok(());
+        }
         if self.options.convention() == Convention::Exact {
             return self.queue_exact(node, ops, input, output);
         }
@@ -233,11 +252,18 @@ impl State {
                 }
             };
             let stats = &mut self.nodes[p.node].stats;
+            let before = (stats.sum_total, stats.sum_acs, stats.sum_macs);
             if exact {
                 stats.book_exact(p.dense, p.exact.as_ref(), test, events);
             } else {
                 stats.book(p.dense, p.split, test);
             }
+            if let Some(time) = self.time.as_mut() {
+                time.booked(stats.sum_total - before.0, stats.sum_acs - before.1, stats.sum_macs - before.2);
+            }
+        }
+        if let Some(time) = self.time.as_mut() {
+            time.end_batch()?;
         }
         Ok(())
     }

@@ -85,6 +85,8 @@ fn report() -> Report {
         ignored_types: vec![],
         coverage: None,
         energy_detail: None,
+        time: None,
+        assumed_rates: None,
         warnings: vec![
             "`evil&co` (<img src=x onerror=document.body.setAttribute('data-pwned','2')>) has no rule".into()
         ],

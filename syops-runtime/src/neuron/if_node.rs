@@ -57,4 +57,7 @@ impl Layer for IfNode {
     fn reset_state(&self) {
         self.membrane.reset()
     }
+    fn multi_step(&self) -> bool {
+        self.membrane.config.multi_step
+    }
 }

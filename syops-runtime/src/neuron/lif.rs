@@ -78,4 +78,7 @@ impl Layer for LifNode {
     fn reset_state(&self) {
         self.membrane.reset()
     }
+    fn multi_step(&self) -> bool {
+        self.membrane.config.multi_step
+    }
 }

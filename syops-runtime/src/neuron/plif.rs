@@ -72,4 +72,7 @@ impl Layer for PlifNode {
     fn reset_state(&self) {
         self.membrane.reset()
     }
+    fn multi_step(&self) -> bool {
+        self.membrane.config.multi_step
+    }
 }

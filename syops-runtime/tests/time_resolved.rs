@@ -1,0 +1,197 @@
+//! Time-resolved statistics (`Session::time_resolved`) on neurons whose spikes are worked out by
+//! hand. The models are wired by hand as `#[syops::count]` would wire them (a scope per child call).
+use candle::{DType, Device, IndexOp, Module, Tensor};
+use candle_nn::VarBuilder;
+use syops_runtime::__private::{LayerRef, Probe, ProbeTensor as _, Scope};
+use syops_runtime::neuron::IfNode;
+use syops_runtime::{Dist, Layer, Segment, Session, StepOps};
+
+/// One child call under a scope, as generated code makes it.
+fn call<L: Layer + Module>(layer: &L, name: &'static str, xs: &Tensor) -> candle::Result<Tensor> {
+    let mut scope = Scope::enter(LayerRef::of(layer), &[Segment::Field(name)]);
+    scope.input((&&Probe(xs)).__syops_tensor());
+    let out = layer.forward(xs);
+    scope.finish((&&Probe(&out)).__syops_tensor());
+    out
+}
+
+/// A root holding one neuron `sn` (and optionally a linear layer `fc` before it); its input is
+/// `[N, T, K]`, samples first, as a data loader yields them.
+struct Net {
+    fc: Option<candle_nn::Linear>,
+    sn: IfNode,
+}
+
+impl Layer for Net {
+    fn type_name(&self) -> &'static str {
+        "Net"
+    }
+    fn children(&self, visit: &mut dyn FnMut(Segment, &dyn Layer)) {
+        if let Some(fc) = &self.fc {
+            visit(Segment::Field("fc"), fc);
+        }
+        visit(Segment::Field("sn"), &self.sn);
+    }
+}
+
+impl Net {
+    /// Multi-step: one call on `[T, N, K]`.
+    fn multi(&self, xs: &Tensor) -> candle::Result<Tensor> {
+        call(&self.sn, "sn", &xs.transpose(0, 1)?.contiguous()?)
+    }
+
+    /// Single-step: one call per step on `[N, K]`.
+    fn single(&self, xs: &Tensor) -> candle::Result<Tensor> {
+        let steps = (0..xs.dim(1)?).map(|t| call(&self.sn, "sn", &xs.i((.., t))?.contiguous()?));
+        Tensor::stack(&steps.collect::<candle::Result<Vec<_>>>()?, 0)
+    }
+}
+
+/// `[N=2, T=3, K=3]` inputs of an IF neuron (threshold 1, hard reset to 0). Worked by hand:
+///
+/// | neuron | sample 0 input → spikes | sample 1 input → spikes |
+/// | --- | --- | --- |
+/// | a | 0.1 0.1 0.1 → v .1 .2 .3 → 0 0 0 | 0.3 0.3 0.3 → v .3 .6 .9 → 0 0 0 |
+/// | b | 1 1 1 → 1 1 1 | 2 1 1.5 → 1 1 1 |
+/// | c | 0.6 0.6 0.6 → v .6 1.2 .6 → 0 1 0 | 1 1 0 → 1 1 0 |
+///
+/// Step rates: t0 (b0 + b1 c1) 3/6, t1 (b0 c0 + b1 c1) 4/6, t2 (b0 + b1) 2/6.
+/// Sample rates: sample 0 (b 3 + c 1) 4/9, sample 1 (b 3 + c 2) 5/9.
+/// Per-neuron counts over 6 (sample, step) pairs: a 0 (dead), b 6 (saturated), c 3.
+fn batch() -> Tensor {
+    #[rustfmt::skip]
+    let v: [f32; 18] = [
+        // sample 0: t0 [a b c], t1, t2
+        0.1, 1.0, 0.6,   0.1, 1.0, 0.6,   0.1, 1.0, 0.6,
+        // sample 1
+        0.3, 2.0, 1.0,   0.3, 1.0, 1.0,   0.3, 1.5, 0.0,
+    ];
+    Tensor::from_vec(v.to_vec(), (2, 3, 3), &Device::Cpu).unwrap()
+}
+
+fn assert_close(a: f64, b: f64) {
+    assert!((a - b).abs() < 1e-12, "{a} != {b}");
+}
+
+fn assert_hand_worked(report: &syops_runtime::Report) {
+    let time = report.time.as_ref().expect("time-resolved statistics");
+    assert_eq!(time.percentiles, "nearest-rank");
+    assert_eq!(time.samples, 2);
+    assert_eq!(time.rate_per_step, [3.0 / 6.0, 4.0 / 6.0, 2.0 / 6.0]);
+    let sn = &time.layers[0];
+    assert_eq!((sn.path.as_str(), sn.neurons), ("sn", Some(3)));
+    assert_eq!(sn.rate_per_step, time.rate_per_step);
+    // Two samples, 4/9 and 5/9: p5 is rank ⌈0.1⌉ = 1, p50 rank ⌈1.0⌉ = 1, p95 rank ⌈1.9⌉ = 2.
+    let d = sn.per_sample_rate.unwrap();
+    assert_eq!((d.samples, d.p5, d.p50, d.p95, d.max), (2, 4.0 / 9.0, 4.0 / 9.0, 5.0 / 9.0, 5.0 / 9.0));
+    assert_close(d.mean, 0.5);
+    assert_eq!(time.per_sample_rate, sn.per_sample_rate);
+    assert_eq!((sn.dead_fraction, sn.saturated_fraction), (Some(1.0 / 3.0), Some(1.0 / 3.0)));
+    // The neuron books numel(input) = 18 ACs over the batch: 9 per sample, each sample alike.
+    let acs = sn.per_sample_acs.unwrap();
+    assert_eq!((acs.mean, acs.p5, acs.max), (9.0, 9.0, 9.0));
+    assert_eq!(report.per_sample.acs, 9.0);
+}
+
+#[test]
+fn multi_step_neuron_worked_by_hand() {
+    let net = Net { fc: None, sn: IfNode::multi_step() };
+    let report = Session::new().time_resolved(true).count(&net, &batch(), Net::multi).unwrap();
+    assert_hand_worked(&report);
+    // One call per batch: its ops are not split by step; they all land in step 0.
+    let time = report.time.unwrap();
+    assert_eq!(time.ops_per_step, [StepOps { total: 9.0, acs: 9.0, macs: 0.0 }]);
+}
+
+#[test]
+fn single_step_neuron_in_a_loop_gives_the_same_numbers() {
+    let net = Net { fc: None, sn: IfNode::new() };
+    let report = Session::new().time_resolved(true).count(&net, &batch(), Net::single).unwrap();
+    assert_hand_worked(&report);
+    // Three calls of numel 6: 6 ACs each, 3 per sample, one per step.
+    let step = StepOps { total: 3.0, acs: 3.0, macs: 0.0 };
+    assert_eq!(report.time.unwrap().ops_per_step, [step; 3]);
+}
+
+#[test]
+fn two_batches_accumulate() {
+    // A second batch of one sample: a 0 0 0 → 0 0 0, b 1 1 1 → 1 1 1, c 0 0 0 → 0 0 0.
+    let second = Tensor::from_vec(vec![0f32, 1., 0., 0., 1., 0., 0., 1., 0.], (1, 3, 3), &Device::Cpu).unwrap();
+    let net = Net { fc: None, sn: IfNode::multi_step() };
+    let report = Session::new().time_resolved(true).count_batches(&net, [batch(), second], Net::multi).unwrap();
+    let time = report.time.unwrap();
+    assert_eq!(time.samples, 3);
+    // Step t: batch-1 spikes + 1 (b), over 6 + 3 observations.
+    assert_eq!(time.rate_per_step, [4.0 / 9.0, 5.0 / 9.0, 3.0 / 9.0]);
+    // Sample rates 4/9, 5/9, 3/9; sorted 3/9 4/9 5/9: p5 rank ⌈0.15⌉ = 1, p50 ⌈1.5⌉ = 2, p95 ⌈2.85⌉ = 3.
+    let d = time.per_sample_rate.unwrap();
+    assert_eq!((d.samples, d.p5, d.p50, d.p95, d.max), (3, 3.0 / 9.0, 4.0 / 9.0, 5.0 / 9.0, 5.0 / 9.0));
+    assert_close(d.mean, 4.0 / 9.0);
+    // a never fired; b fired 6 + 3 = 9 times in 9 (sample, step) pairs; c 3 times.
+    let sn = &time.layers[0];
+    assert_eq!((sn.dead_fraction, sn.saturated_fraction), (Some(1.0 / 3.0), Some(1.0 / 3.0)));
+    // ACs: 18 + 9 over 3 samples; each sample books 9.
+    assert_eq!(time.ops_per_step, [StepOps { total: 9.0, acs: 9.0, macs: 0.0 }]);
+    assert_eq!(time.per_sample_acs.unwrap().p50, 9.0);
+}
+
+#[test]
+fn synaptic_acs_are_shared_by_each_sample_s_spikes() {
+    // fc: Linear(3 → 3) on spikes [N=2, 3] each step; sample 0 fires 1 input, sample 1 fires 2.
+    // Dense per call 2·3·3 + 3 = 21 at rate 3/6: 10.5 ACs, shared 1/3 and 2/3 by the samples.
+    // Over T = 1 step: sample 0 books 3.5 ACs in fc, sample 1 books 7.
+    let vb = VarBuilder::zeros(DType::F32, &Device::Cpu);
+    let net = Net { fc: Some(candle_nn::linear(3, 3, vb).unwrap()), sn: IfNode::new() };
+    let xs = Tensor::new(&[[[1f32, 0., 0.]], [[0., 1., 1.]]], &Device::Cpu).unwrap();
+    let forward = |net: &Net, xs: &Tensor| {
+        let h = call(net.fc.as_ref().unwrap(), "fc", &xs.i((.., 0))?.contiguous()?)?;
+        call(&net.sn, "sn", &h)
+    };
+    let report = Session::new().time_resolved(true).count(&net, &xs, forward).unwrap();
+    let time = report.time.unwrap();
+    let fc = time.layers.iter().find(|l| l.path == "fc").unwrap();
+    let acs = fc.per_sample_acs.unwrap();
+    assert_eq!((acs.p5, acs.max), (3.5, 7.0));
+    assert_close(acs.mean, 5.25);
+    assert_eq!(report.per_sample.acs, 5.25 + 3.0);
+    assert!(fc.per_sample_rate.is_none() && fc.dead_fraction.is_none());
+    // The model: fc's share plus the neuron's numel([2, 3]) / 2 = 3 ACs per sample.
+    let model = time.per_sample_acs.unwrap();
+    assert_eq!((model.p5, model.max), (3.5 + 3.0, 7.0 + 3.0));
+    // The neuron's input is zero (zero weights): every neuron is dead.
+    assert_eq!(time.layers.iter().find(|l| l.path == "sn").unwrap().dead_fraction, Some(1.0));
+}
+
+#[test]
+fn off_by_default_and_absent_from_json() {
+    let net = Net { fc: None, sn: IfNode::multi_step() };
+    let report = Session::new().count(&net, &batch(), Net::multi).unwrap();
+    assert!(report.time.is_none());
+    assert!(!report.to_json().contains("\"time\""));
+    assert!(!report.to_string().contains("time-resolved"));
+}
+
+#[test]
+fn json_round_trip_and_table_section() {
+    let net = Net { fc: None, sn: IfNode::multi_step() };
+    let report = Session::new().time_resolved(true).count(&net, &batch(), Net::multi).unwrap();
+    let back = syops_runtime::Report::from_json(&report.to_json()).unwrap();
+    assert_eq!(back.time, report.time);
+    let table = report.to_string();
+    assert!(table.contains("time-resolved over 2 samples (percentiles by nearest rank):"), "{table}");
+    assert!(table.contains("rate per step %    50.00 66.67 33.33"), "{table}");
+    assert!(table.contains("rate per sample %  mean 50.00, p5 44.44, p50 44.44, p95 55.56, max 55.56"), "{table}");
+    assert!(table.contains("sn  dead 33.33 %, saturated 33.33 % of 3 neurons"), "{table}");
+}
+
+#[test]
+fn percentiles_by_nearest_rank() {
+    // n = 10, values 1..=10: p5 rank ⌈0.5⌉ = 1, p50 rank 5, p95 rank ⌈9.5⌉ = 10.
+    let v: Vec<f64> = (1..=10).rev().map(f64::from).collect();
+    let d = Dist::of(&v).unwrap();
+    assert_eq!((d.p5, d.p50, d.p95, d.max, d.mean), (1.0, 5.0, 10.0, 10.0, 5.5));
+    // n = 100, values 0..100: p5 rank 5 → 4, p50 rank 50 → 49, p95 rank 95 → 94.
+    let v: Vec<f64> = (0..100).map(f64::from).collect();
+    let d = Dist::of(&v).unwrap();
+    assert_eq!((d.p5, d.p50, d.p95, d.max), (4.0, 49.0, 94.0, 99.0));
+}

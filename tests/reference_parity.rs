@@ -10,10 +10,6 @@ use candle::{DType, Device};
 use syops::reference::{compare, runner_output, Case, Tolerance};
 use syops::Session;
 
-fn check(case: &str, dtype: DType) {
-    check_on(case, dtype, &Device::Cpu, &Session::new());
-}
-
 fn check_on(case: &str, dtype: DType, device: &Device, session: &Session) {
     let path = format!("{}/tests/reference/{case}.json", env!("CARGO_MANIFEST_DIR"));
     let case = Case::load(&path).unwrap();
@@ -32,18 +28,25 @@ fn check_on(case: &str, dtype: DType, device: &Device, session: &Session) {
     );
 }
 
+/// The CPU (CUDA has its own module below).
+fn cpu() -> Device {
+    Device::Cpu
+}
+
+/// A test per case and dtype on `$device()`: float64 strict, float32 loose.
 macro_rules! parity {
-    ($($name:ident),* $(,)?) => {
+    ($device:path; $($name:ident),* $(,)?) => {
         mod f64 {
-            $(#[test] fn $name() { super::check(stringify!($name), candle::DType::F64) })*
+            $(#[test] fn $name() { crate::check_on(stringify!($name), candle::DType::F64, &$device(), &syops::Session::new()) })*
         }
         mod f32 {
-            $(#[test] fn $name() { super::check(stringify!($name), candle::DType::F32) })*
+            $(#[test] fn $name() { crate::check_on(stringify!($name), candle::DType::F32, &$device(), &syops::Session::new()) })*
         }
     };
 }
 
 parity!(
+    crate::cpu;
     resnet18,
     spiking_resnet18,
     sew_resnet18,
@@ -86,24 +89,14 @@ mod tensor_ops_spike_test {
 /// (`cargo test --release --features cuda --test reference_parity cuda`).
 #[cfg(feature = "cuda")]
 mod cuda {
-    use super::*;
+    use candle::Device;
 
-    fn device() -> Device {
+    pub fn device() -> Device {
         Device::new_cuda(0).expect("--features cuda needs a CUDA device")
     }
 
-    macro_rules! cuda_parity {
-        ($($name:ident),* $(,)?) => {
-            mod f64 {
-                $(#[test] fn $name() { super::super::check_on(stringify!($name), candle::DType::F64, &super::device(), &super::super::Session::new()) })*
-            }
-            mod f32 {
-                $(#[test] fn $name() { super::super::check_on(stringify!($name), candle::DType::F32, &super::device(), &super::super::Session::new()) })*
-            }
-        };
-    }
-
-    cuda_parity!(
+    parity!(
+        crate::cuda::device;
         resnet18,
         spiking_resnet18,
         sew_resnet18,

@@ -86,7 +86,8 @@ pub use syops_runtime::{
     Status, Units, View, Violation, OLDEST_SCHEMA_VERSION, REPORT_FILE_ENV, SCHEMA_VERSION,
 };
 pub use syops_runtime::{
-    break_even, Coverage, CoverageEntry, EnergyDetail, EnergyRole, Labelled, LayerEnergy, MemoryLevel, MEMORY_LEVELS,
+    break_even, describe_break_even, Coverage, CoverageEntry, EnergyDetail, EnergyRole, Labelled, LayerEnergy,
+    MemoryLevel, MEMORY_LEVELS,
 };
 pub use syops_runtime::{conv_exact, count_nonzero, window_weights, ConvGeometry, Convention, ExactOps, ExactStats};
 pub use syops_runtime::{time, AssumedRate, Dist, LayerTime, Rates, StepOps, TimeStats};

@@ -40,7 +40,9 @@ pub use error::{Error, Result};
 pub use exact::{count_nonzero, window_weights, ExactOps};
 pub use format::{Format, Units, View};
 pub use layer::{reset, Layer, Role, Segment};
-pub use memory_energy::{break_even, EnergyDetail, EnergyRole, Labelled, LayerEnergy, MemoryLevel, MEMORY_LEVELS};
+pub use memory_energy::{
+    break_even, describe_break_even, EnergyDetail, EnergyRole, Labelled, LayerEnergy, MemoryLevel, MEMORY_LEVELS,
+};
 pub use ops::{numel, Call, Ops, Probe, Split};
 pub use rates::{AssumedRate, Rates};
 pub use render::human;

@@ -109,7 +109,8 @@ pub struct LayerEnergy {
     pub ann_compute_mj: f64,
     /// The ANN baseline's weight reads: one per MAC (0 for neurons).
     pub ann_memory_mj: f64,
-    /// Break-even input rate, compute only (`None`: none in [0, 1], or a neuron).
+    /// Break-even input rate, compute only (`None` for a neuron; outside [0, 1] when no rate
+    /// breaks even: see [`break_even`]).
     pub break_even_rate_compute: Option<f64>,
     /// Break-even input rate, memory included.
     pub break_even_rate_memory: Option<f64>,
@@ -205,10 +206,22 @@ pub(crate) fn layer_inputs(rows: &[LayerRow], splits: &HashMap<String, Split>, b
         .collect()
 }
 
-/// The rate `r` in [0, 1] with `fixed + slope × r = ann`, if any.
+/// The rate `r` with `fixed + slope × r = ann`; `None` without synaptic ops (`slope` 0). It may
+/// lie outside [0, 1]: above 1 the SNN costs less than the ANN at any firing rate, below 0 it costs
+/// more at any rate ([`describe_break_even`]).
 pub fn break_even(ann: f64, fixed: f64, slope: f64) -> Option<f64> {
-    let r = (ann - fixed) / slope;
-    (slope > 0.0 && (0.0..=1.0).contains(&r)).then_some(r)
+    (slope > 0.0).then(|| (ann - fixed) / slope)
+}
+
+/// A break-even rate as the summaries print it: the rate when it lies in [0, 1], else what its
+/// side of the interval means.
+pub fn describe_break_even(r: Option<f64>) -> String {
+    match r {
+        None => "none (no synaptic ops)".to_string(),
+        Some(r) if r > 1.0 => format!("{r:.3} > 1: the SNN costs less at any rate"),
+        Some(r) if r < 0.0 => format!("{r:.3} < 0: the SNN costs more at any rate"),
+        Some(r) => format!("{r:.3}"),
+    }
 }
 
 /// Compute-only and memory-inclusive energy, the ANN baseline and the break-even rate of a run.
@@ -328,10 +341,6 @@ fn mj(v: f64) -> String {
     }
 }
 
-fn rate(r: Option<f64>) -> String {
-    r.map_or_else(|| "none in [0, 1]".to_string(), |r| format!("{r:.3}"))
-}
-
 impl EnergyDetail {
     /// The summary lines of the table and Markdown views, each figure with its assumptions
     /// (`prefix` starts each line).
@@ -347,8 +356,8 @@ impl EnergyDetail {
             format!("  {}", am.label.split_once("; ").map_or(am.label.as_str(), |(_, rest)| rest)),
             format!(
                 "break-even firing rate {} compute only | {} with memory",
-                rate(self.break_even_rate_compute),
-                rate(self.break_even_rate_memory)
+                describe_break_even(self.break_even_rate_compute),
+                describe_break_even(self.break_even_rate_memory)
             ),
             format!("  {}", self.break_even_label),
         ]
@@ -392,12 +401,15 @@ mod tests {
 
     #[test]
     fn break_even_is_the_rate_where_the_lines_cross_if_in_range() {
-        // 1 + 4 r = 3 -> r = 0.5; 1 + 4 r = 6 -> r = 1.25, out of range; 3 + 4 r = 1 -> negative.
+        // 1 + 4 r = 3 -> r = 0.5; 1 + 4 r = 6 -> r = 1.25, cheaper at any rate; 3 + 4 r = 1 -> -0.5.
         assert_eq!(break_even(3.0, 1.0, 4.0), Some(0.5));
         assert_eq!(break_even(5.0, 1.0, 4.0), Some(1.0));
-        assert_eq!(break_even(6.0, 1.0, 4.0), None);
-        assert_eq!(break_even(1.0, 3.0, 4.0), None);
+        assert_eq!(break_even(6.0, 1.0, 4.0), Some(1.25));
+        assert_eq!(break_even(1.0, 3.0, 4.0), Some(-0.5));
         assert_eq!(break_even(1.0, 0.0, 0.0), None, "no synaptic op: no rate");
+        assert_eq!(describe_break_even(Some(0.5)), "0.500");
+        assert_eq!(describe_break_even(Some(1.25)), "1.250 > 1: the SNN costs less at any rate");
+        assert_eq!(describe_break_even(Some(-0.5)), "-0.500 < 0: the SNN costs more at any rate");
     }
 
     /// Linear(4 → 2), 10 params, on a [2, 4] input at rate 0.5, then an IF neuron on its [2, 2]
@@ -430,9 +442,9 @@ mod tests {
         assert!(close(d.weight_reads_mj, 22.5e-9) && close(d.membrane_mj, 20e-9));
         assert!(close(d.ann_compute.mj, 5.175e-9) && close(d.ann_memory_inclusive.mj, 10.8e-9));
         // Uniform rate: (5.175 − 1.8) / (9 × 0.9) = 0.41667; with memory the neuron alone
-        // (1.8 + 20 = 21.8 pJ) costs more than the ANN (10.8 pJ): no rate breaks even.
+        // (1.8 + 20 = 21.8 pJ) costs more than the ANN (10.8 pJ): (10.8 − 21.8) / (9 × 5.9) < 0.
         assert!(close(d.break_even_rate_compute.unwrap(), 3.375 / 8.1));
-        assert_eq!(d.break_even_rate_memory, None);
+        assert!(close(d.break_even_rate_memory.unwrap(), -11.0 / 53.1));
         assert_eq!(d.compute.label, "compute only, 45 nm FP32: 0.9 pJ/AC, 4.6 pJ/MAC (Horowitz 2014)");
         assert!(
             d.memory_inclusive.label.contains("Lemaire et al. 2022: SRAM ≤ 8 KiB 10 pJ"),
@@ -445,8 +457,10 @@ mod tests {
     #[test]
     fn repricing_follows_bits_and_time_steps() {
         let d = EnergyDetail::new(EnergyModel::FP32_45NM, 1, tiny());
-        // One time step: r = 4.6 / 0.9 > 1, the SNN is cheaper at every rate.
-        assert_eq!((d.layers[0].break_even_rate_compute, d.break_even_rate_compute), (None, None));
+        // One time step: fc's r = 4.6 / 0.9 > 1, the SNN is cheaper at every rate; the model's
+        // (9 × 4.6 − 1.8) / (9 × 0.9) > 1 too.
+        assert!(close(d.layers[0].break_even_rate_compute.unwrap(), 4.6 / 0.9));
+        assert!(close(d.break_even_rate_compute.unwrap(), (41.4 - 1.8) / 8.1));
         // INT8: 8/64 of a 10 pJ access = 1.25 pJ per read; fc 4.5 × 1.25, sn 2 × 2 × 1.25 pJ.
         let int8 = d.with(EnergyModel::INT8_45NM, 4);
         assert_eq!(int8.time_steps, 4);
@@ -464,6 +478,6 @@ mod tests {
             text.starts_with("energy   6.500e-9 mJ compute only | 9.150e-8 mJ with memory, per sample\n"),
             "{text}"
         );
-        assert!(text.contains("break-even firing rate 0.278 compute only | none in [0, 1] with memory"), "{text}");
+        assert!(text.contains("break-even firing rate 0.278 compute only | "), "{text}");
     }
 }

@@ -283,13 +283,16 @@ impl View {
         if let Some(d) = r.per_sample.dense {
             let _ = writeln!(out, "{prefix}dense    {} per sample", unit(d));
         }
-        let _ = writeln!(
-            out,
-            "{prefix}energy   {:.4} mJ per sample ({} pJ/AC, {} pJ/MAC)",
-            e.total_mj, e.model.pj_per_ac, e.model.pj_per_mac
-        );
-        if let Some(detail) = &r.energy_detail {
-            out += &detail.summary(prefix);
+        match &r.energy_detail {
+            // Its first line is the compute-only figure, with its assumptions below.
+            Some(detail) => out += &detail.summary(prefix),
+            None => {
+                let _ = writeln!(
+                    out,
+                    "{prefix}energy   {:.4} mJ per sample ({} pJ/AC, {} pJ/MAC)",
+                    e.total_mj, e.model.pj_per_ac, e.model.pj_per_mac
+                );
+            }
         }
         if let Some(coverage) = &r.coverage {
             let _ = writeln!(out, "{prefix}coverage {}", coverage.summary());

@@ -54,3 +54,17 @@ fn a_static_count_needs_only_a_shape() {
     assert_eq!((report.per_sample.acs, report.params), (38.0 / 3.0, 10));
     assert!(report.to_string().contains("static: assumed rates `fc` 50.00 %"));
 }
+
+#[test]
+fn time_resolved_ops_follow_the_exact_convention() {
+    // Input ones [2, 4] under the exact convention: fc has nnz 8 × 2 outputs = 16 events + 4 bias
+    // = 20 ACs per step (10 per sample); the neuron does membrane updates, no ACs. Two steps.
+    let xs = Tensor::ones((2, 4), DType::F32, &Device::Cpu).unwrap();
+    let session = Session::new().time_resolved(true).convention(syops::Convention::Exact);
+    let report = session.count(&net(), &xs, |n, xs| n.forward(xs)).unwrap();
+    let time = report.time.unwrap();
+    assert_eq!(report.per_sample.acs, 20.0);
+    assert_eq!(report.per_sample.membrane_updates, Some(4.0));
+    assert_eq!(time.ops_per_step.iter().map(|s| s.acs).collect::<Vec<_>>(), [10.0, 10.0]);
+    assert_eq!(time.ops_per_step.iter().map(|s| s.acs).sum::<f64>(), report.per_sample.acs);
+}

@@ -1,6 +1,7 @@
 //! Integrate-and-fire: `v = v + x`.
 use candle::{Module, Result, Tensor};
 
+use super::fused::Charge;
 use super::node::{neuron_ops, Membrane};
 use super::NeuronConfig;
 use crate::{Call, Layer, Ops, Role};
@@ -8,7 +9,7 @@ use crate::{Call, Layer, Ops, Role};
 /// spikingjelly's `IFNode` / `MultiStepIFNode`.
 #[derive(Debug, Clone)]
 pub struct IfNode {
-    membrane: Membrane,
+    pub(super) membrane: Membrane,
 }
 
 impl IfNode {
@@ -36,7 +37,7 @@ impl Default for IfNode {
 
 impl Module for IfNode {
     fn forward(&self, xs: &Tensor) -> Result<Tensor> {
-        self.membrane.forward(self.type_name(), xs, &|v, x| v + x)
+        self.membrane.forward(self.type_name(), xs, &|v, x| v + x, Some(Charge::If))
     }
 }
 

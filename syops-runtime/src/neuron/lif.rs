@@ -2,6 +2,7 @@
 //! `v = v - (v - v_reset) / tau + x` without; `v_reset` taken as 0 for a soft reset.
 use candle::{Module, Result, Tensor};
 
+use super::fused::Charge;
 use super::node::{neuron_ops, Membrane};
 use super::NeuronConfig;
 use crate::ops::scalar;
@@ -10,7 +11,7 @@ use crate::{Call, Layer, Ops, Role};
 /// spikingjelly's `LIFNode` / `MultiStepLIFNode`.
 #[derive(Debug, Clone)]
 pub struct LifNode {
-    membrane: Membrane,
+    pub(super) membrane: Membrane,
     tau: f64,
     decay_input: bool,
 }
@@ -57,7 +58,8 @@ impl Module for LifNode {
                 (v - rest.broadcast_div(&tau)?)? + x
             }
         };
-        self.membrane.forward(self.type_name(), xs, &charge)
+        let fused = Charge::Lif { tau: self.tau, decay_input: self.decay_input };
+        self.membrane.forward(self.type_name(), xs, &charge, Some(fused))
     }
 }
 

@@ -19,6 +19,7 @@
 //! assert_eq!(sn.forward(&xs)?.to_vec1::<f32>()?, [0., 1.]);
 //! # Ok(()) }
 //! ```
+mod fused;
 mod if_node;
 mod lif;
 mod node;

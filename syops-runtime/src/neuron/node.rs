@@ -1,9 +1,11 @@
 //! What IF, LIF and PLIF share: the membrane state, firing, resetting, the multi-step loop and
 //! the counting rule.
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 
 use candle::{Result, Tensor};
 
+use super::fused::{Charge, Step};
 use crate::ops::scalar;
 use crate::{numel, Call, ExactOps, Ops};
 
@@ -28,30 +30,68 @@ impl Default for NeuronConfig {
 pub(crate) struct Membrane {
     pub config: NeuronConfig,
     v: Mutex<Option<Tensor>>,
+    /// Whether the CPU takes the one-pass step (always, but for the tests that compare the two).
+    pub(super) fused: AtomicBool,
 }
 
 impl Membrane {
     pub fn new(config: NeuronConfig) -> Self {
-        Membrane { config, v: Mutex::new(None) }
+        Membrane { config, v: Mutex::new(None), fused: AtomicBool::new(true) }
     }
 
     pub fn reset(&self) {
         *self.v.lock().unwrap_or_else(|e| e.into_inner()) = None;
     }
 
-    /// One step: `charge(v, x)`, fire, reset. Returns the spikes.
-    fn step(&self, xs: &Tensor, charge: &dyn Fn(&Tensor, &Tensor) -> Result<Tensor>) -> Result<Tensor> {
-        let mut slot = self.v.lock().unwrap_or_else(|e| e.into_inner());
-        let v = match slot.take() {
-            Some(v) if v.dims() == xs.dims() && v.dtype() == xs.dtype() => v,
+    /// The potentials after the last step (`None` at rest).
+    #[cfg(test)]
+    pub(super) fn potential(&self) -> Option<Tensor> {
+        self.v.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// The membrane before `xs`'s step: the stored one, or `v_reset` everywhere at rest.
+    fn take(&self, slot: &mut Option<Tensor>, xs: &Tensor) -> Result<Tensor> {
+        match slot.take() {
+            Some(v) if v.dims() == xs.dims() && v.dtype() == xs.dtype() => Ok(v),
             Some(v) => candle::bail!(
                 "neuron: input shape {:?} differs from the membrane's {:?} (reset the neuron between batches)",
                 xs.dims(),
                 v.dims()
             ),
-            None => (xs.zeros_like()? + self.config.v_reset.unwrap_or(0.0))?,
+            None => xs.zeros_like()? + self.config.v_reset.unwrap_or(0.0),
+        }
+    }
+
+    /// One step: `charge(v, x)`, fire, reset. Returns the spikes. On the CPU, with a `fused`
+    /// charge, in one pass ([`super::fused`]); the numbers are the same.
+    fn step(
+        &self,
+        xs: &Tensor,
+        charge: &dyn Fn(&Tensor, &Tensor) -> Result<Tensor>,
+        fused: Option<Charge>,
+    ) -> Result<Tensor> {
+        let mut slot = self.v.lock().unwrap_or_else(|e| e.into_inner());
+        let v = self.take(&mut slot, xs)?;
+        let (spike, v) = match fused.filter(|_| xs.device().is_cpu() && self.fused.load(Ordering::Relaxed)) {
+            Some(charge) => {
+                let step = Step { charge, v_threshold: self.config.v_threshold, v_reset: self.config.v_reset };
+                let out = v.contiguous()?.apply_op2_no_bwd(&xs.contiguous()?, &step)?;
+                (out.get(0)?, out.get(1)?)
+            }
+            None => self.step_tensors(&v, xs, charge)?,
         };
-        let v = charge(&v, xs)?;
+        *slot = Some(v);
+        Ok(spike)
+    }
+
+    /// The step as tensor operations (every device): spikes and the new membrane.
+    fn step_tensors(
+        &self,
+        v: &Tensor,
+        xs: &Tensor,
+        charge: &dyn Fn(&Tensor, &Tensor) -> Result<Tensor>,
+    ) -> Result<(Tensor, Tensor)> {
+        let v = charge(v, xs)?;
         let th = scalar(self.config.v_threshold, xs)?;
         let spike = v.broadcast_ge(&th)?.to_dtype(xs.dtype())?;
         let v = match self.config.v_reset {
@@ -61,27 +101,27 @@ impl Membrane {
             }
             None => (&v - spike.broadcast_mul(&th)?)?,
         };
-        *slot = Some(v);
-        Ok(spike)
+        Ok((spike, v))
     }
 
-    /// Single- or multi-step forward.
+    /// Single- or multi-step forward; `fused` is `charge` for the CPU's one-pass step.
     pub fn forward(
         &self,
         name: &str,
         xs: &Tensor,
         charge: &dyn Fn(&Tensor, &Tensor) -> Result<Tensor>,
+        fused: Option<Charge>,
     ) -> Result<Tensor> {
         if !xs.dtype().is_float() {
             candle::bail!("{name}: expected a float input, got {:?}", xs.dtype());
         }
         if !self.config.multi_step {
-            return self.step(xs, charge);
+            return self.step(xs, charge, fused);
         }
         if xs.rank() < 2 {
             candle::bail!("{name}: multi-step input must be [T, N, ...], got shape {:?}", xs.dims());
         }
-        let steps = (0..xs.dim(0)?).map(|t| self.step(&xs.get(t)?, charge)).collect::<Result<Vec<_>>>()?;
+        let steps = (0..xs.dim(0)?).map(|t| self.step(&xs.get(t)?, charge, fused)).collect::<Result<Vec<_>>>()?;
         Tensor::stack(&steps, 0)
     }
 }

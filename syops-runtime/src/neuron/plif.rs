@@ -1,8 +1,9 @@
 //! Parametric LIF: `v = v + (x - (v - v_reset)) * sigmoid(w)` with a learned scalar `w`
 //! (`w = -ln(init_tau - 1)` at initialisation; loaded as `<path>.w`).
-use candle::{Module, Result, Tensor};
+use candle::{DType, Module, Result, Tensor};
 use candle_nn::VarBuilder;
 
+use super::fused::Charge;
 use super::node::{neuron_ops, Membrane};
 use super::NeuronConfig;
 use crate::ops::scalar;
@@ -11,7 +12,7 @@ use crate::{Call, Layer, Ops, Role};
 /// spikingjelly's `ParametricLIFNode` / `MultiStepParametricLIFNode`.
 #[derive(Debug, Clone)]
 pub struct PlifNode {
-    membrane: Membrane,
+    pub(super) membrane: Membrane,
     w: Tensor,
     decay_input: bool,
 }
@@ -48,7 +49,14 @@ impl Module for PlifNode {
                 (v - rest.broadcast_mul(&k)?)? + x
             }
         };
-        self.membrane.forward(self.type_name(), xs, &charge)
+        // The CPU's one-pass step needs `k` on the host: exact, as the dtype's value widened to f64.
+        let fused = match xs.device().is_cpu() {
+            true => {
+                Some(Charge::Plif { k: k.to_dtype(DType::F64)?.to_scalar::<f64>()?, decay_input: self.decay_input })
+            }
+            false => None,
+        };
+        self.membrane.forward(self.type_name(), xs, &charge, fused)
     }
 }
 

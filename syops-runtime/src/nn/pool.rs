@@ -157,6 +157,9 @@ impl<const D: usize> Window<D> {
     /// position (`count_include_pad = True`: the window clipped to the padded input).
     fn apply(&self, name: &str, xs: &Tensor, max: bool) -> Result<Tensor> {
         check_rank(name, D, xs)?;
+        if max && D == 2 {
+            return self.max_2d(name, xs);
+        }
         let first = xs.rank() - D;
         let mut ys = xs.clone();
         let mut divisors: Vec<Vec<f64>> = Vec::with_capacity(D);
@@ -185,6 +188,35 @@ impl<const D: usize> Window<D> {
             return Ok(ys);
         }
         divide(&ys, &divisors)
+    }
+}
+
+impl<const D: usize> Window<D> {
+    /// 2-D max pooling by candle's kernel: the input padded with -inf as the window loop pads it,
+    /// then windows of `kernel` every `stride` (the same maxima, in one pass).
+    fn max_2d(&self, name: &str, xs: &Tensor) -> Result<Tensor> {
+        let first = xs.rank() - 2;
+        let mut padded = xs.clone();
+        let mut outs = [0usize; 2];
+        for d in 0..2 {
+            let len = xs.dim(first + d)?;
+            let out = self.out_len(name, d, len, xs.dims())?;
+            let (k, s, p) = (self.kernel[d], self.stride[d], self.padding[d]);
+            let right = ((out - 1) * s + k).saturating_sub(len + p);
+            padded = pad_value(&padded, first + d, p, right, f64::NEG_INFINITY)?;
+            outs[d] = out;
+        }
+        let batched = if first == 1 { padded.unsqueeze(0)? } else { padded };
+        let ys = batched
+            .contiguous()?
+            .max_pool2d_with_stride((self.kernel[0], self.kernel[1]), (self.stride[0], self.stride[1]))?
+            .narrow(2, 0, outs[0])?
+            .narrow(3, 0, outs[1])?;
+        if first == 1 {
+            ys.squeeze(0)
+        } else {
+            Ok(ys)
+        }
     }
 }
 

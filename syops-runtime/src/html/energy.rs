@@ -10,7 +10,7 @@ use crate::{format::Line, EnergyDetail, EnergyRole, LayerEnergy};
 /// Energy per sample, one row per layer.
 pub(super) fn energy_chart(lines: &[Line], detail: Option<&EnergyDetail>) -> String {
     if let Some(d) = detail {
-        return detail_chart(d) + &detail_table(d);
+        return detail_chart(lines, d) + &detail_table(d);
     }
     let rows: Vec<Row> = lines
         .iter()
@@ -39,58 +39,61 @@ fn path(l: &LayerEnergy) -> &str {
     }
 }
 
-/// Compute and memory stacked per counted layer; the ANN baseline's compute-only and
-/// memory-inclusive figures as markers (synaptic layers: neurons are free in the ANN).
-fn detail_chart(d: &EnergyDetail) -> String {
-    let rows: Vec<Row> = d
-        .layers
+/// The detail's layers a row stands for: its own, or its descendants' when rows are folded.
+fn within<'a>(row: &str, d: &'a EnergyDetail) -> Vec<&'a LayerEnergy> {
+    let inside = |p: &str| row.is_empty() || p == row || p.strip_prefix(row).is_some_and(|rest| rest.starts_with('.'));
+    d.layers.iter().filter(|l| inside(&l.path)).collect()
+}
+
+/// One row per row of the table: compute and memory stacked, the ANN baseline's compute-only and
+/// memory-inclusive figures as markers (neurons are free in the ANN); sums over a folded row's
+/// layers.
+fn detail_chart(lines: &[Line], d: &EnergyDetail) -> String {
+    let mut max = 0.0f64;
+    let rows: Vec<Row> = lines
         .iter()
-        .map(|l| {
-            let p = path(l);
-            let with_memory = l.compute_mj + l.memory_mj;
-            let ann = l.ann_compute_mj + l.ann_memory_mj;
-            let markers = match l.role {
-                EnergyRole::Synaptic => vec![
+        .map(|line| {
+            let layers = within(&line.row.path, d);
+            if layers.is_empty() {
+                return not_counted(line);
+            }
+            let p = label(line);
+            let sum = |f: &dyn Fn(&LayerEnergy) -> f64| layers.iter().map(|l| f(l)).sum::<f64>();
+            let (compute, memory) = (sum(&|l| l.compute_mj), sum(&|l| l.memory_mj));
+            let (ann_compute, ann) = (sum(&|l| l.ann_compute_mj), sum(&|l| l.ann_compute_mj + l.ann_memory_mj));
+            max = max.max(compute + memory).max(ann);
+            let synaptic = layers.iter().any(|l| l.role == EnergyRole::Synaptic);
+            let markers = if synaptic {
+                vec![
                     Segment {
-                        value: l.ann_compute_mj,
+                        value: ann_compute,
                         class: "ann",
-                        tip: format!("{p}: ANN {}, compute only", energy(l.ann_compute_mj)),
+                        tip: format!("{p}: ANN {}, compute only", energy(ann_compute)),
                     },
                     Segment { value: ann, class: "ann-memory", tip: format!("{p}: ANN {}, with memory", energy(ann)) },
-                ],
-                EnergyRole::Neuron => vec![],
+                ]
+            } else {
+                vec![]
             };
             Row {
-                label: p.to_string(),
                 segments: vec![
-                    Segment {
-                        value: l.compute_mj,
-                        class: "energy",
-                        tip: format!("{p}: compute {}", energy(l.compute_mj)),
-                    },
-                    Segment {
-                        value: l.memory_mj,
-                        class: "memory",
-                        tip: format!("{p}: memory {}", energy(l.memory_mj)),
-                    },
+                    Segment { value: compute, class: "energy", tip: format!("{p}: compute {}", energy(compute)) },
+                    Segment { value: memory, class: "memory", tip: format!("{p}: memory {}", energy(memory)) },
                 ],
                 markers,
-                text: match l.role {
-                    EnergyRole::Synaptic => format!("{} (ANN {})", energy(with_memory), energy(ann)),
-                    EnergyRole::Neuron => energy(with_memory),
+                text: if synaptic {
+                    format!("{} (ANN {})", energy(compute + memory), energy(ann))
+                } else {
+                    energy(compute + memory)
                 },
+                label: p,
             }
         })
         .collect();
-    let max = d
-        .layers
-        .iter()
-        .map(|l| (l.compute_mj + l.memory_mj).max(l.ann_compute_mj + l.ann_memory_mj))
-        .fold(0.0, f64::max);
     format!(
         "<h3>Energy per sample</h3>\n<p class=\"note\"><i class=\"key energy\"></i>compute<i class=\"key memory\"></i>memory \
          (weight reads; membrane reads and writes)<i class=\"key ann\"></i>ANN compute only<i class=\"key ann-memory\"></i>ANN \
-         with memory; counted layers only, depth does not fold them (value: SNN with memory, ANN with memory)</p>\n{}\n",
+         with memory (value: SNN with memory, ANN with memory)</p>\n{}\n",
         bar_chart("energy-detail", &rows, max, &ticks(max, &energy))
     )
 }
@@ -145,6 +148,9 @@ mod tests {
         assert!(page.contains(r#"<rect class="marker ann-memory" x="146.70""#));
         assert_eq!(page.matches("<rect class=\"marker").count(), 2, "no ANN marker for the neuron");
         assert!(page.contains(">19.200 nJ (ANN 2.400 nJ)<") && page.contains(">10.900 nJ<"));
+        assert!(page.contains(
+            ">head&amp;tail<title>head&amp;tail</title></text><text class=\"value\" x=\"81.70\" y=\"67\">uncounted<"
+        ));
         // The table: fc1's break-even rates 4.6 / (8 × 0.9) = 0.639 and (4.6 + 5) / (8 × (0.9 + 5)) = 0.203.
         assert!(
             page.contains(
@@ -157,5 +163,15 @@ mod tests {
         assert!(
             page.contains("<tr><td>block.sn</td><td>neuron</td><td>SRAM ≤ 8 KiB</td><td class=\"num\">900.000 pJ</td>")
         );
+    }
+
+    #[test]
+    fn folded_rows_sum_their_layers() {
+        let view = View { format: Format::Html, depth: Some(1), ..View::default() };
+        let page = view.render(&full());
+        // `block` = fc1 + sn: compute 9200 + 900 = 10100 pJ, memory 10000 + 10000 = 20000 pJ, the
+        // largest: 10100/30100 × 560 = 187.91 and 20000/30100 × 560 = 372.09 px; ANN fc1's alone.
+        assert_eq!((widths(&page, "energy"), widths(&page, "memory")), (vec!["187.91".into()], vec!["372.09".into()]));
+        assert!(page.contains(">30.100 nJ (ANN 2.400 nJ)<"), "{page}");
     }
 }

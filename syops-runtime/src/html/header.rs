@@ -70,9 +70,9 @@ pub(super) fn header(view: &View, r: &Report) -> String {
 /// Compute-only and memory-inclusive energy side by side, the ANN baseline and the break-even
 /// rates, each with its assumptions (the wording of the table's summary lines).
 fn detail(d: &EnergyDetail, preset: &str) -> [(&'static str, String); 4] {
-    let pair = |compute: String, memory: String, labels: &[&str]| {
+    let pair = |compute: String, memory: String, unit: &str, labels: &[&str]| {
         let notes: String = labels.iter().map(|l| format!("<span class=\"note\">{}</span>", esc(l))).collect();
-        format!("<b>{compute}</b> compute only | <b>{memory}</b> with memory{notes}")
+        format!("<b>{compute}</b> compute only | <b>{memory}</b> with memory{unit}{notes}")
     };
     let rate = |r: Option<f64>| r.map_or_else(|| "none in [0, 1]".to_string(), |r| format!("{r:.3}"));
     let ann_memory = &d.ann_memory_inclusive.label;
@@ -89,7 +89,8 @@ fn detail(d: &EnergyDetail, preset: &str) -> [(&'static str, String); 4] {
             "SNN energy",
             pair(
                 energy(d.compute.mj),
-                energy(d.memory_inclusive.mj) + " per sample",
+                energy(d.memory_inclusive.mj),
+                ", per sample",
                 &[&d.compute.label, &d.memory_inclusive.label],
             ),
         ),
@@ -97,13 +98,14 @@ fn detail(d: &EnergyDetail, preset: &str) -> [(&'static str, String); 4] {
             "ANN baseline",
             pair(
                 energy(d.ann_compute.mj),
-                energy(d.ann_memory_inclusive.mj) + " per sample",
+                energy(d.ann_memory_inclusive.mj),
+                ", per sample",
                 &[&d.ann_compute.label, ann_memory],
             ),
         ),
         (
             "Break-even rate",
-            pair(rate(d.break_even_rate_compute), rate(d.break_even_rate_memory), &[&d.break_even_label]),
+            pair(rate(d.break_even_rate_compute), rate(d.break_even_rate_memory), "", &[&d.break_even_label]),
         ),
     ]
 }
@@ -120,13 +122,13 @@ mod tests {
         // 2000 × 5 = 10000 pJ; sn's 4 membranes read and written per update: 1000 × 2 × 5 = 10000 pJ.
         assert!(
             page.contains(
-                "<dt>SNN energy</dt><dd><b>10.100 nJ</b> compute only | <b>30.100 nJ per sample</b> with memory"
+                "<dt>SNN energy</dt><dd><b>10.100 nJ</b> compute only | <b>30.100 nJ</b> with memory, per sample"
             ),
             "{page}"
         );
         // ANN, one run per 8 steps: 2000 / 8 = 250 MACs × 4.6 = 1150 pJ, plus 250 × 5 pJ reads = 2400 pJ.
         assert!(page.contains(
-            "<dt>ANN baseline</dt><dd><b>1.150 nJ</b> compute only | <b>2.400 nJ per sample</b> with memory"
+            "<dt>ANN baseline</dt><dd><b>1.150 nJ</b> compute only | <b>2.400 nJ</b> with memory, per sample"
         ));
         // Break-even: (1150 − 900) / (2000 × 0.9) = 0.139; with memory the neuron alone (10900 pJ)
         // costs more than the ANN (2400 pJ): none.

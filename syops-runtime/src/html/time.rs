@@ -7,6 +7,9 @@ use super::chart::{bar_chart, Row, Segment, BAR_W};
 use super::esc;
 use crate::time::{Dist, TimeStats};
 
+/// How a value reads in a cell.
+type Show<'a> = dyn Fn(f64) -> String + 'a;
+
 /// Height of the column area: a 100 % step is this tall.
 const COL_H: f64 = 120.0;
 /// Left margin for the axis labels.
@@ -70,7 +73,7 @@ fn steps(t: &TimeStats, show: &dyn Fn(f64) -> String) -> String {
 /// Mean, p5, p50, p95 and max over samples of the rate, ACs and MACs.
 fn distributions(t: &TimeStats, show: &dyn Fn(f64) -> String) -> String {
     let pct = |v: f64| format!("{:.2}", v * 100.0);
-    let rows: [(&str, &Option<Dist>, &dyn Fn(f64) -> String); 3] = [
+    let rows: [(&str, &Option<Dist>, &Show<'_>); 3] = [
         ("firing rate %", &t.per_sample_rate, &pct),
         ("ACs", &t.per_sample_acs, show),
         ("MACs", &t.per_sample_macs, show),

@@ -2,8 +2,12 @@
 //! per report, the summary, per-layer bar charts of ACs and MACs, energy and input firing rate, the
 //! coverage, the warnings and the table. Depth, units and energy model apply as in every format.
 //!
-//! Each part is one function (`header`, `ops_chart`, `energy_chart`, `rate_chart`, `coverage`,
-//! `warnings`, `table`) called by `section`, so new report fields get their own part.
+//! Each part is one function (`header`, `ops_chart`, `exact`, `energy_chart`, `rate_chart`, `time`,
+//! `coverage`, `warnings`, `table`) called by `section`, so new report fields get their own part;
+//! the parts of the report's optional fields show only when the field is present: the static
+//! banner and the exact counts (header, `exact`), the memory-inclusive energy and ANN baseline
+//! (header, `energy_chart`), the time-resolved statistics (`time`) and the coverage of calls
+//! (`coverage`).
 //!
 //! ```
 //! use syops_runtime::{Format, View};
@@ -19,6 +23,11 @@
 //! assert_eq!(both.matches(r#"<section class="report""#).count(), 2);
 //! ```
 mod chart;
+mod coverage;
+mod energy;
+mod exact;
+mod header;
+mod time;
 
 use std::fmt::Write;
 
@@ -27,7 +36,7 @@ use chart::{bar_chart, Row, Segment};
 use crate::{
     format::Line,
     report::{Report, Status},
-    EnergyModel, View,
+    View,
 };
 
 /// Colours of the bars and statuses, shared by the SVG (`fill`) and the legends (`background`).
@@ -45,6 +54,10 @@ rect.ac,i.ac{fill:#4e79a7;background:#4e79a7}rect.mac,i.mac{fill:#f28e2b;backgro
 rect.energy,i.energy{fill:#76b7b2;background:#76b7b2}rect.rate,i.rate{fill:#b07aa1;background:#b07aa1}
 rect.counted,i.counted{fill:#59a14f;background:#59a14f}rect.ignored,i.ignored{fill:#bab0ac;background:#bab0ac}
 rect.uncounted,i.uncounted{fill:#e15759;background:#e15759}
+rect.memory,i.memory{fill:#edc948;background:#edc948}rect.ann,i.ann{fill:#1d1d1f;background:#1d1d1f}
+rect.ann-memory,i.ann-memory{fill:#9c755f;background:#9c755f}rect.membrane,i.membrane{fill:#86bcb6;background:#86bcb6}
+rect.dead,i.dead{fill:#79706e;background:#79706e}rect.saturated,i.saturated{fill:#ff9d9a;background:#ff9d9a}
+dd .note{display:block;margin:0}p.banner{background:#fff4d6;border:1px solid #e0b84c;padding:6px 10px}
 table{border-collapse:collapse;font:12.5px ui-monospace,monospace;margin-top:8px}
 th,td{border:1px solid #ddd;padding:2px 8px;white-space:nowrap}th{background:#f3f3f3;position:sticky;top:0}
 td.num{text-align:right}tr.ignored td{color:#888}tr.uncounted td{background:#fdecec}
@@ -93,57 +106,17 @@ pub(crate) fn document(view: &View, reports: &[Report]) -> String {
 fn section(view: &View, report: &Report, index: usize) -> String {
     let lines: Vec<Line> = report.lines().collect();
     let parts = [
-        header(view, report),
+        header::header(view, report),
         ops_chart(view, &lines),
-        energy_chart(&lines),
+        exact::exact(view, &lines, report.batch_counter),
+        energy::energy_chart(&lines, report.energy_detail.as_ref()),
         rate_chart(&lines),
-        coverage(report),
+        report.time.as_ref().map_or_else(String::new, |t| time::time(t, &|v| count(view, v))),
+        coverage::coverage(report),
         warnings(report),
         table(view, &lines),
     ];
     format!("<section class=\"report\" id=\"report-{index}\">\n{}</section>\n", parts.concat())
-}
-
-/// Model, convention, samples, parameters, per-sample ACs and MACs, energy and what it assumes.
-fn header(view: &View, r: &Report) -> String {
-    let count = |v: f64| match view.units.scale() {
-        None => crate::human(v),
-        Some((div, u)) => format!("{:.3} {u}", v / div),
-    };
-    let e = &r.energy;
-    let m = &e.model;
-    let preset = [
-        (EnergyModel::FP32_45NM, "45 nm FP32, Horowitz 2014"),
-        (EnergyModel::FP16_45NM, "45 nm FP16"),
-        (EnergyModel::INT8_45NM, "45 nm INT8"),
-    ]
-    .into_iter()
-    .find(|(p, _)| p == m)
-    .map_or_else(String::new, |(_, name)| format!(" ({name})"));
-    let items = [
-        ("Convention", esc(&r.convention)),
-        ("Samples", format!("{} samples in {} batches ({} root calls)", r.batch_counter, r.batches, r.times_counter)),
-        ("Parameters", count(r.params as f64)),
-        ("ACs", format!("{} per sample", count(r.per_sample.acs))),
-        ("MACs", format!("{} per sample", count(r.per_sample.macs))),
-        ("Energy", format!("{} per sample = ACs {} + MACs {}", energy(e.total_mj), energy(e.ac_mj), energy(e.mac_mj))),
-        (
-            "Energy model",
-            format!(
-                "{} pJ per AC, {} pJ per MAC{preset}; arithmetic only, memory access not included",
-                m.pj_per_ac, m.pj_per_mac
-            ),
-        ),
-        (
-            "Layers",
-            format!("{} rows{}", r.layers.len(), view.depth.map_or_else(String::new, |d| format!(" (depth {d})"))),
-        ),
-    ];
-    let mut out = format!("<h2>{}</h2>\n<dl class=\"summary\">\n", esc(&r.model));
-    for (term, value) in items {
-        let _ = writeln!(out, "<dt>{term}</dt><dd>{value}</dd>");
-    }
-    out + "</dl>\n"
 }
 
 /// ACs and MACs per sample, stacked, one row per layer.
@@ -158,6 +131,7 @@ fn ops_chart(view: &View, lines: &[Line]) -> String {
                     Segment { value: acs, class: "ac", tip: format!("{}: {} ACs", label(l), show(acs)) },
                     Segment { value: macs, class: "mac", tip: format!("{}: {} MACs", label(l), show(macs)) },
                 ],
+                markers: vec![],
                 text: format!("{} / {}", show(acs), show(macs)),
             },
             _ => not_counted(l),
@@ -172,26 +146,6 @@ fn ops_chart(view: &View, lines: &[Line]) -> String {
     )
 }
 
-/// Energy per sample, one row per layer, under the report's energy model.
-fn energy_chart(lines: &[Line]) -> String {
-    let rows: Vec<Row> = lines
-        .iter()
-        .map(|l| match l.energy_mj {
-            Some(mj) => Row {
-                label: label(l),
-                segments: vec![Segment { value: mj, class: "energy", tip: format!("{}: {}", label(l), energy(mj)) }],
-                text: energy(mj),
-            },
-            None => not_counted(l),
-        })
-        .collect();
-    let max = lines.iter().filter_map(|l| l.energy_mj).fold(0.0, f64::max);
-    format!(
-        "<h3>Energy per sample</h3>\n<p class=\"note\"><i class=\"key energy\"></i>ACs × pJ/AC + MACs × pJ/MAC</p>\n{}\n",
-        bar_chart("energy", &rows, max, &ticks(max, &energy))
-    )
-}
-
 /// Mean input firing rate of each layer, 0 to 100 %.
 fn rate_chart(lines: &[Line]) -> String {
     let rows: Vec<Row> = lines
@@ -202,10 +156,11 @@ fn rate_chart(lines: &[Line]) -> String {
                 Row {
                     label: label(l),
                     segments: vec![Segment { value: pct, class: "rate", tip: format!("{}: {pct:.2} %", label(l)) }],
+                    markers: vec![],
                     text: format!("{pct:.2} %"),
                 }
             }
-            None => Row { label: label(l), segments: vec![], text: "no rate".into() },
+            None => Row { label: label(l), segments: vec![], markers: vec![], text: "no rate".into() },
         })
         .collect();
     let ticks: Vec<_> = [0.0, 25.0, 50.0, 75.0, 100.0].iter().map(|&p| (p, format!("{p} %"))).collect();
@@ -214,56 +169,6 @@ fn rate_chart(lines: &[Line]) -> String {
          count as 100 %, as syops counts them</p>\n{}\n",
         bar_chart("rate", &rows, 100.0, &ticks)
     )
-}
-
-/// How many layers were counted, ignored or could not be counted, layer by layer.
-fn coverage(r: &Report) -> String {
-    let statuses = [(Status::Counted, "counted"), (Status::Ignored, "ignored"), (Status::Uncounted, "uncounted")];
-    let mut out = String::from("<h3>Coverage</h3>\n<p class=\"note\">");
-    for (status, name) in statuses {
-        let n = r.layers.iter().filter(|l| l.status == status).count();
-        let _ = write!(out, "<i class=\"key {name}\"></i>{name} <b>{n}</b>");
-    }
-    out += "</p>\n";
-    let n = r.layers.len().max(1) as f64;
-    let (cell, height) = (chart::BAR_W / n, chart::ROW_H);
-    let _ = write!(
-        out,
-        r#"<svg class="chart coverage" width="{w}" height="{height}" viewBox="0 0 {w} {height}" role="img">"#,
-        w = chart::BAR_W
-    );
-    for (i, row) in r.layers.iter().enumerate() {
-        let name = status_name(row.status);
-        let path = if row.path.is_empty() { "(root)" } else { &row.path };
-        let _ = write!(
-            out,
-            r#"<rect class="status {name}" x="{:.2}" y="0" width="{:.2}" height="{height}"><title>{}: {name}</title></rect>"#,
-            i as f64 * cell,
-            cell,
-            esc(path)
-        );
-    }
-    out += "</svg>\n";
-    let missing: Vec<_> = r.layers.iter().filter(|l| l.status != Status::Counted).collect();
-    if !missing.is_empty() {
-        out += "<ul class=\"missing\">";
-        for l in missing {
-            let path = if l.path.is_empty() { "(root)" } else { &l.path };
-            let _ = write!(
-                out,
-                "<li><i class=\"key {0}\"></i>{1} ({2}): {0}</li>",
-                status_name(l.status),
-                esc(path),
-                esc(&l.type_name)
-            );
-        }
-        out += "</ul>\n";
-    }
-    if !r.ignored_types.is_empty() {
-        let types: Vec<_> = r.ignored_types.iter().map(|t| esc(t)).collect();
-        let _ = writeln!(out, "<p class=\"note\">Ignored types: {}</p>", types.join(", "));
-    }
-    out
 }
 
 /// What could not be counted or looked wrong.
@@ -290,9 +195,17 @@ fn table(view: &View, lines: &[Line]) -> String {
     out + "</tbody>\n</table>\n"
 }
 
+/// A count in the view's units, with the unit (`1.000 K`, or `1.234 M` in `Auto`).
+fn count(view: &View, v: f64) -> String {
+    match view.units.scale() {
+        None => crate::human(v),
+        Some((div, u)) => format!("{:.3} {u}", v / div),
+    }
+}
+
 /// A row of a layer without a value: its status instead of a bar.
 fn not_counted(l: &Line) -> Row {
-    Row { label: label(l), segments: vec![], text: status_name(l.row.status).into() }
+    Row { label: label(l), segments: vec![], markers: vec![], text: status_name(l.row.status).into() }
 }
 
 fn label(l: &Line) -> String {
@@ -351,129 +264,4 @@ pub(crate) fn esc(s: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::{Format, Units};
-
-    /// Two batches of samples: per sample, `block.fc1` does 2000 MACs, `block.sn` 1000 ACs, and the
-    /// third layer, whose path and type need escaping, was not counted.
-    fn report() -> Report {
-        serde_json::from_str(
-            r#"{"schema":1,"model":"Net<&>","convention":"syops-0.0.5","batch_counter":2,"times_counter":1,"batches":1,
-            "params":44,"per_sample":{"total":3000.0,"acs":1000.0,"macs":2000.0,"rate_slot":0.0},
-            "energy":{"model":{"pj_per_ac":0.9,"pj_per_mac":4.6},"ac_mj":9e-7,"mac_mj":9.2e-6,"total_mj":1.01e-5},
-            "layers":[
-              {"path":"block.fc1","type":"Linear","params":40,"input_shape":[2,8],"output_shape":[2,4],"status":"counted",
-               "calls":1,"sum_total":4000,"sum_acs":0.0,"sum_macs":4000,"sum_rate_pct":100.0},
-              {"path":"block.sn","type":"IfNode","params":0,"input_shape":[2,4],"output_shape":[2,4],"status":"counted",
-               "calls":1,"sum_total":2000,"sum_acs":2000.0,"sum_macs":0,"sum_rate_pct":50.0},
-              {"path":"head&tail","type":"Evil<script>alert(1)</script>&Co","params":4,"input_shape":null,
-               "output_shape":null,"status":"uncounted","calls":0,"sum_total":0,"sum_acs":0.0,"sum_macs":0,
-               "sum_rate_pct":0.0}],
-            "ignored_types":["Dropout"],
-            "warnings":["`head&tail` (<Evil>) has no rule"]}"#,
-        )
-        .unwrap()
-    }
-
-    fn page(view: View) -> String {
-        View { format: Format::Html, ..view }.render(&report())
-    }
-
-    /// The `width` attributes of the `rect.bar` of class `class`, in order.
-    fn widths(page: &str, class: &str) -> Vec<String> {
-        let tag = format!(r#"<rect class="bar {class}" "#);
-        page.split(&tag)
-            .skip(1)
-            .map(|s| s.split("width=\"").nth(1).unwrap().split('"').next().unwrap().to_string())
-            .collect()
-    }
-
-    #[test]
-    fn is_self_contained() {
-        let page = page(View::default());
-        assert!(page.starts_with("<!DOCTYPE html>") && page.ends_with("</html>\n"));
-        for external in ["http://", "https://", "src=", "url(", "@import", "<link", "<script", "xmlns"] {
-            assert!(!page.contains(external), "`{external}` in the page");
-        }
-        assert_eq!(page.matches("<svg").count(), 4, "ops, energy, rate and coverage charts");
-    }
-
-    #[test]
-    fn escapes_every_string_from_the_report() {
-        let page = page(View::default());
-        assert!(!page.contains("<script>") && !page.contains("Net<&>") && !page.contains("head&tail"));
-        assert!(page.contains("Evil&lt;script&gt;alert(1)&lt;/script&gt;&amp;Co"));
-        assert!(page.contains("<h2>Net&lt;&amp;&gt;</h2>") && page.contains("<title>syops: Net&lt;&amp;&gt;</title>"));
-        assert!(page.contains("<li>`head&amp;tail` (&lt;Evil&gt;) has no rule</li>"));
-        assert!(page.contains("Ignored types: Dropout"));
-        assert_eq!(esc(r#"a"b'c"#), "a&quot;b&#39;c");
-    }
-
-    #[test]
-    fn every_layer_has_a_row_in_each_chart_and_the_table() {
-        let page = page(View::default());
-        for path in ["block.fc1", "block.sn", "head&amp;tail"] {
-            // Label of the ops, energy and rate charts, tooltip of the coverage strip, table cell.
-            assert_eq!(page.matches(&format!(">{path}<title>")).count(), 3, "{path}");
-            assert!(page.contains(&format!("<title>{path}: ")), "{path}");
-            assert!(page.contains(&format!("<td>{path}</td>")), "{path}");
-        }
-        assert_eq!(page.matches("<tr class=").count(), 3);
-        assert!(page.contains(r#"<tr class="uncounted"><td>head&amp;tail</td>"#));
-        assert!(page.contains(r#"<rect class="status uncounted""#));
-        assert!(page.contains("counted <b>2</b>") && page.contains("uncounted <b>1</b>"));
-    }
-
-    #[test]
-    fn bars_are_the_per_sample_numbers_to_scale() {
-        let page = page(View::default());
-        // Ops: fc1 0 ACs + 2000 MACs (the largest, 560 px), sn 1000 ACs + 0 MACs (280 px).
-        assert_eq!(widths(&page, "ac"), ["0.00", "280.00"]);
-        assert_eq!(widths(&page, "mac"), ["560.00", "0.00"]);
-        assert!(page.contains(">0.0 / 2.000 K<") && page.contains(">uncounted<"));
-        // Energy: fc1 2000 × 4.6 pJ = 9.2 nJ (560 px), sn 1000 × 0.9 pJ = 0.9 nJ (560 × 0.9 / 9.2 = 54.78 px).
-        assert_eq!(widths(&page, "energy"), ["560.00", "54.78"]);
-        assert!(page.contains(">9.200 nJ<") && page.contains(">900.000 pJ<"));
-        // Rates on a fixed 0-100 % axis: fc1 analog (100 %), sn 50 %; the uncounted layer has none.
-        assert_eq!(widths(&page, "rate"), ["560.00", "280.00"]);
-        assert!(page.contains(">50.00 %<") && page.contains(">no rate<"));
-        // The header: per-sample totals and the energy model.
-        assert!(page.contains("<dd>1.000 K per sample</dd>") && page.contains("<dd>2.000 K per sample</dd>"));
-        assert!(page.contains("0.9 pJ per AC, 4.6 pJ per MAC (45 nm FP32, Horowitz 2014)"));
-        assert!(page.contains("<dd>10.100 nJ per sample = ACs 900.000 pJ + MACs 9.200 nJ</dd>"));
-    }
-
-    #[test]
-    fn depth_units_and_energy_model_apply() {
-        let page =
-            page(View { depth: Some(1), units: Units::K, energy: Some(EnergyModel::INT8_45NM), ..View::default() });
-        // `block` folds fc1 and sn: 1000 ACs + 2000 MACs, the largest bar.
-        assert!(page.contains(">block<title>") && !page.contains("block.fc1") && !page.contains("block.sn"));
-        assert_eq!(
-            (widths(&page, "ac"), widths(&page, "mac")),
-            (vec!["186.67".to_string()], vec!["373.33".to_string()])
-        );
-        assert!(page.contains(">1.000 / 2.000<") && page.contains("<th>ACs (K)</th>") && page.contains("in K)"));
-        // INT8: 1000 × 0.03 pJ + 2000 × 0.23 pJ = 490 pJ.
-        assert!(page.contains("0.03 pJ per AC, 0.23 pJ per MAC (45 nm INT8)") && page.contains(">490.000 pJ<"));
-        assert!(page.contains("<dd>2 rows (depth 1)</dd>"));
-    }
-
-    #[test]
-    fn several_reports_make_one_page() {
-        let page = View::default().html(&[report(), report()]);
-        assert_eq!(page.matches("<!DOCTYPE html>").count(), 1);
-        assert!(page.contains(r##"<a href="#report-2">Net&lt;&amp;&gt;</a>"##) && page.contains(r#"id="report-2""#));
-        assert!(page.contains("<title>syops: 2 reports</title>"));
-    }
-
-    #[test]
-    fn energy_reads_in_mj_or_a_smaller_unit() {
-        assert_eq!(energy(1.084), "1.0840 mJ");
-        assert_eq!(energy(0.0123), "0.0123 mJ");
-        assert_eq!(energy(0.005), "5.000 µJ");
-        assert_eq!(energy(3.6e-6), "3.600 nJ");
-        assert_eq!(energy(0.0), "0 mJ");
-    }
-}
+mod tests;

@@ -11,7 +11,11 @@ use std::{
     time::{Duration, Instant},
 };
 
-use syops_runtime::{EnergyModel, Format, LayerRow, LayerStats, PerSample, Report, Status, View, SCHEMA_VERSION};
+use syops_runtime::{
+    time::{Dist, LayerTime, StepOps, TimeStats},
+    Coverage, CoverageEntry, EnergyDetail, EnergyModel, EnergyRole, Format, LayerEnergy, LayerRow, LayerStats,
+    PerSample, Rates, Report, Status, View, SCHEMA_VERSION,
+};
 
 /// Counted layers, as many as a ResNet-18 has rows.
 const LAYERS: usize = 64;
@@ -153,8 +157,9 @@ fn browse(browser: &Path, dir: &Path, page: &Path, args: &[String]) -> String {
 }
 
 /// Appended to a copy of the page: writes what the browser laid out into `<pre id="measured">`,
-/// one line per chart (`svg|kind|width`), label (`label|kind|path|left|right`) and bar
-/// (`bar|kind|path|class|width|data-value`), positions relative to the chart's left edge.
+/// one line per chart (`svg|kind|width`), label (`label|kind|path|left|right`), bar
+/// (`bar|kind|path|class|width|data-value|left`), marker (`marker|kind|path|class|centre`) and
+/// column (`column|kind|step|height|width|bottom`), positions relative to the chart's edges.
 const MEASURE: &str = r"<script>
 (() => {
   const out = [];
@@ -170,6 +175,14 @@ const MEASURE: &str = r"<script>
         const b = r.getBoundingClientRect();
         out.push(['bar', kind, path, r.classList[1], fix(b.width), r.dataset.value, fix(b.left - s.left)].join('|'));
       }
+      for (const r of g.querySelectorAll('rect.marker')) {
+        const b = r.getBoundingClientRect();
+        out.push(['marker', kind, path, r.classList[1], fix(b.left + b.width / 2 - s.left)].join('|'));
+      }
+    }
+    for (const r of svg.querySelectorAll(':scope > rect.bar')) {
+      const b = r.getBoundingClientRect();
+      out.push(['column', kind, r.dataset.step, fix(b.height), fix(b.width), fix(s.bottom - b.bottom)].join('|'));
     }
   }
   const pre = document.createElement('pre');
@@ -184,15 +197,23 @@ fn unescape(s: &str) -> String {
     s.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&amp;", "&")
 }
 
-#[test]
-fn the_browser_shows_every_layer_and_bars_to_scale() {
-    let Some(browser) = chromium() else { return };
-    let dir = workdir("dom");
-    let page = View { format: Format::Html, ..View::default() }.render(&report());
+/// `report` as the browser lays it out: the DOM after [`MEASURE`] ran, and its measured lines.
+fn measure(browser: &Path, name: &str, report: &Report) -> (String, Vec<Vec<String>>) {
+    let dir = workdir(name);
+    let page = View { format: Format::Html, ..View::default() }.render(report);
     let file = dir.join("measured.html");
     std::fs::write(&file, page.replace("</body>", &format!("{MEASURE}</body>"))).unwrap();
     // 1200 px wide: the charts (about 880 px) are not scaled down to fit.
-    let dom = browse(&browser, &dir, &file, &["--dump-dom".into(), "--window-size=1200,2000".into()]);
+    let dom = browse(browser, &dir, &file, &["--dump-dom".into(), "--window-size=1200,2000".into()]);
+    let measured = dom.split("<pre id=\"measured\">").nth(1).and_then(|s| s.split("</pre>").next()).expect("measured");
+    let lines = unescape(measured).lines().map(|l| l.split('|').map(String::from).collect()).collect();
+    (dom, lines)
+}
+
+#[test]
+fn the_browser_shows_every_layer_and_bars_to_scale() {
+    let Some(browser) = chromium() else { return };
+    let (dom, lines) = measure(&browser, "dom", &report());
 
     // Nothing from the report ran as script or markup.
     assert!(dom.contains("<h2>SpikingNet</h2>"), "{dom}");
@@ -205,10 +226,7 @@ fn the_browser_shows_every_layer_and_bars_to_scale() {
     assert_eq!(dom.matches("<tr class=\"counted\">").count(), LAYERS);
     assert_eq!(dom.matches("<tr class=\"uncounted\">").count(), 1);
 
-    let measured = dom.split("<pre id=\"measured\">").nth(1).and_then(|s| s.split("</pre>").next()).expect("measured");
-    let measured = unescape(measured);
-    let lines: Vec<Vec<&str>> = measured.lines().map(|l| l.split('|').collect()).collect();
-    let charts: Vec<_> = lines.iter().filter(|l| l[0] == "svg").map(|l| l[1]).collect();
+    let charts: Vec<_> = lines.iter().filter(|l| l[0] == "svg").map(|l| l[1].as_str()).collect();
     assert_eq!(charts, ["ops", "energy", "rate", "coverage"]);
 
     // Every chart labels every layer, left of its bars and inside the chart.
@@ -223,7 +241,7 @@ fn the_browser_shows_every_layer_and_bars_to_scale() {
             // 12 px monospace: about 7 px a character.
             let chars = l[2].chars().count() as f64;
             assert!(left >= 0.0 && right - left >= 6.0 * chars, "{kind} label {l:?} is clipped or empty");
-            let bar_left = lines.iter().find(|b| b[0] == "bar" && b[1] == kind && b[2] == l[2]).map(|b| b[6]);
+            let bar_left = lines.iter().find(|b| b[0] == "bar" && b[1] == kind && b[2] == l[2]).map(|b| b[6].as_str());
             if let Some(x) = bar_left {
                 assert!(right <= x.parse::<f64>().unwrap(), "{kind} label {l:?} overlaps its bar at {x}");
             }
@@ -246,6 +264,133 @@ fn the_browser_shows_every_layer_and_bars_to_scale() {
         close(width("ops", "mac", i), macs / 6450.0 * BAR_W, "MACs");
         close(width("energy", "energy", i), (0.9 * acs + 4.6 * macs) / 14810.0 * BAR_W, "energy");
         close(width("rate", "rate", i), rate * BAR_W, "rate");
+    }
+}
+
+/// [`report`] with the optional fields filled by hand: a memory-inclusive estimate of two layers,
+/// coverage, time-resolved statistics over 4 steps, and the static mark.
+fn full_report() -> Report {
+    let entry = |path: &str, type_name: &str, receiver: Option<&str>, calls| CoverageEntry {
+        path: path.into(),
+        type_name: type_name.into(),
+        receiver: receiver.map(Into::into),
+        calls,
+        dense_ops_estimate: 0,
+    };
+    let neuron = LayerTime {
+        path: "layer1.0.sn".into(),
+        type_name: "LifNode".into(),
+        rate_per_step: vec![],
+        ops_per_step: vec![],
+        per_sample_rate: None,
+        per_sample_acs: None,
+        per_sample_macs: None,
+        neurons: Some(64),
+        dead_fraction: Some(0.125),
+        saturated_fraction: Some(0.0625),
+    };
+    Report {
+        // FP32, 8 time steps: the first layer synaptic (2000 MACs, 40 weights), the second a neuron
+        // (1000 updates, 4 membranes); the other rows have no energy detail.
+        energy_detail: Some(EnergyDetail::new(
+            EnergyModel::FP32_45NM,
+            8,
+            vec![
+                LayerEnergy::new(path(0), EnergyRole::Synaptic, 2000.0, 0.0, 2000.0, 40, 0),
+                LayerEnergy::new(path(1), EnergyRole::Neuron, 1000.0, 1000.0, 0.0, 0, 4),
+            ],
+        )),
+        coverage: Some(Coverage {
+            calls: 66,
+            counted_calls: 64,
+            ignored_calls: 0,
+            uncovered_calls: 2,
+            call_share: 64.0 / 66.0,
+            dense_ops: 624_000,
+            uncovered_dense_ops_estimate: 0,
+            dense_share_estimate: 1.0,
+            uncovered: vec![
+                entry("evil&co", "Evil<script>", None, 1),
+                entry("src/<img src=x onerror=alert(1)>.rs:9", "unattributed", Some("net"), 1),
+            ],
+            ignored: vec![],
+        }),
+        time: Some(TimeStats {
+            percentiles: "nearest-rank".into(),
+            samples: 2,
+            rate_per_step: vec![0.1, 0.4, 0.8],
+            ops_per_step: vec![StepOps::default(); 3],
+            per_sample_rate: Dist::of(&[0.3, 0.5]),
+            per_sample_acs: None,
+            per_sample_macs: None,
+            layers: vec![neuron],
+        }),
+        assumed_rates: Some(Rates::new().default(0.2)),
+        ..report()
+    }
+}
+
+#[test]
+fn the_browser_shows_the_optional_sections_to_scale() {
+    let Some(browser) = chromium() else { return };
+    let (dom, lines) = measure(&browser, "full", &full_report());
+    assert!(!dom.contains("<body data-pwned") && !dom.contains("<img"), "a string from the report became markup");
+    let charts: Vec<_> = lines.iter().filter(|l| l[0] == "svg").map(|l| l[1].as_str()).collect();
+    assert_eq!(charts, ["ops", "energy-detail", "rate", "steps", "neurons", "coverage", "share"]);
+
+    // The header, as rendered. Compute: 2000 × 4.6 + 1000 × 0.9 = 10100 pJ; memory: 2000 weight
+    // reads and 2000 membrane accesses at 5 pJ (32/64 of a 10 pJ SRAM access) = 20000 pJ more.
+    // ANN: 2000 / 8 = 250 MACs: 1150 pJ, plus 250 reads: 2400 pJ.
+    assert!(dom.contains("<b>10.100 nJ</b> compute only | <b>30.100 nJ</b> with memory, per sample"), "{dom}");
+    assert!(dom.contains("<b>1.150 nJ</b> compute only | <b>2.400 nJ</b> with memory, per sample"));
+    assert!(dom.contains("<b>static:</b> assumed rates default 20.00 % (no data: one forward pass on zeros)"));
+    assert!(!dom.contains("memory access not included"));
+    // Coverage: 64 of 66 calls; the call site's path is text.
+    assert!(dom.contains("97.0 % of calls, 100.0 % of dense ops"));
+    assert!(dom.contains("<td>net.forward(..) at src/&lt;img src=x onerror=alert(1)&gt;.rs:9</td>"));
+    // Rates 0.3 and 0.5: mean 40 %, p5 = p50 = rank 1 (30 %), p95 = max = 50 %.
+    assert!(dom.contains(
+        "<tr><td>firing rate %</td><td class=\"num\">40.00</td><td class=\"num\">30.00</td><td class=\"num\">30.00</td>\
+         <td class=\"num\">50.00</td><td class=\"num\">50.00</td></tr>"
+    ));
+
+    let close = |got: &str, want: f64, what: &str| {
+        let got: f64 = got.parse().unwrap();
+        // Layout rounds edges to 1/64 px: each edge of a bar moves up to 1/64 px.
+        assert!((got - want).abs() < 0.04, "{what}: {got} vs {want}");
+    };
+    let find = |kind: &str, at: &str, class: &str| {
+        lines
+            .iter()
+            .find(|l| l[1] == kind && l[2] == at && l.get(3).map(String::as_str) == Some(class))
+            .unwrap_or_else(|| panic!("no {kind} {class} for {at}"))
+    };
+    let (fc, sn) = (path(0), path(1));
+    // Every row has a label, only these two have bars.
+    assert_eq!(lines.iter().filter(|l| l[0] == "label" && l[1] == "energy-detail").count(), LAYERS + 1);
+    assert_eq!(lines.iter().filter(|l| l[0] == "bar" && l[1] == "energy-detail").count(), 4);
+    // Energy, 560 px for the largest, fc's 9200 + 10000 = 19200 pJ: compute 268.33 px, memory
+    // 291.67 px; sn 900 pJ (26.25 px) + 10000 pJ. fc's ANN markers 1150 and 2400 pJ right of
+    // the bar's start: 33.54 and 70 px.
+    close(&find("energy-detail", &fc, "energy")[4], 9200.0 / 19200.0 * 560.0, "fc compute");
+    close(&find("energy-detail", &fc, "memory")[4], 10000.0 / 19200.0 * 560.0, "fc memory");
+    close(&find("energy-detail", &sn, "energy")[4], 900.0 / 19200.0 * 560.0, "sn compute");
+    let start: f64 = find("energy-detail", &fc, "energy")[6].parse().unwrap();
+    close(&find("energy-detail", &fc, "ann")[4], start + 1150.0 / 19200.0 * 560.0, "ANN");
+    close(&find("energy-detail", &fc, "ann-memory")[4], start + 2400.0 / 19200.0 * 560.0, "ANN with memory");
+    // Dead 12.5 % and saturated 6.25 % of 560 px.
+    close(&find("neurons", "layer1.0.sn", "dead")[4], 70.0, "dead");
+    close(&find("neurons", "layer1.0.sn", "saturated")[4], 35.0, "saturated");
+    // Calls covered: 64/66 of 560 px.
+    close(&find("share", "calls", "counted")[4], 64.0 / 66.0 * 560.0, "call share");
+    // Steps: 120 px for 100 %, 30 px wide (32 px a step less 2), standing on the axis 28 px above
+    // the chart's bottom (156 − 8 − 120).
+    let columns: Vec<_> = lines.iter().filter(|l| l[0] == "column").collect();
+    assert_eq!(columns.len(), 3);
+    for (c, rate) in columns.iter().zip([0.1, 0.4, 0.8]) {
+        close(&c[3], rate * 120.0, "column height");
+        close(&c[4], 30.0, "column width");
+        close(&c[5], 28.0, "column bottom");
     }
 }
 

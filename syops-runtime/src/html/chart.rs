@@ -28,16 +28,18 @@ pub(crate) struct Segment {
     pub tip: String,
 }
 
-/// One row: a layer's label, its stacked segments (none for a layer without a value) and the text
-/// shown after the bar.
+/// One row: a layer's label, its stacked segments (none for a layer without a value), markers
+/// (thin vertical ticks at a value, such as a baseline) and the text shown after the bar.
 pub(crate) struct Row {
     pub label: String,
     pub segments: Vec<Segment>,
+    pub markers: Vec<Segment>,
     pub text: String,
 }
 
 /// An SVG chart of `rows`, scaled so that `max` spans [`BAR_W`], with grid lines at `ticks`
-/// (value, label). Each segment is a `rect.bar` with its value in `data-value`.
+/// (value, label). Each segment is a `rect.bar` with its value in `data-value`; each marker a 2 px
+/// `rect.marker` centred on its value.
 pub(crate) fn bar_chart(class: &str, rows: &[Row], max: f64, ticks: &[(f64, String)]) -> String {
     let scale = if max.is_finite() && max > 0.0 { BAR_W / max } else { 0.0 };
     let longest = rows.iter().map(|r| r.label.chars().count().min(MAX_LABEL)).max().unwrap_or(0);
@@ -79,6 +81,18 @@ pub(crate) fn bar_chart(class: &str, rows: &[Row], max: f64, ticks: &[(f64, Stri
             );
             x += w;
         }
+        for m in &row.markers {
+            let at = x0 + m.value.max(0.0) * scale;
+            let _ = write!(
+                svg,
+                r#"<rect class="marker {}" x="{:.2}" y="{y}" width="2" height="{ROW_H}" data-value="{}"><title>{}</title></rect>"#,
+                m.class,
+                at - 1.0,
+                m.value,
+                esc(&m.tip)
+            );
+            x = x.max(at + 1.0);
+        }
         let _ = write!(svg, r#"<text class="value" x="{:.2}" y="{text_y}">{}</text></g>"#, x + 4.0, esc(&row.text));
     }
     svg + "</svg>"
@@ -100,7 +114,7 @@ mod tests {
 
     fn row(label: &str, values: &[f64]) -> Row {
         let segments = values.iter().map(|&value| Segment { value, class: "ac", tip: String::new() }).collect();
-        Row { label: label.into(), segments, text: String::new() }
+        Row { label: label.into(), segments, markers: vec![], text: String::new() }
     }
 
     #[test]
@@ -114,6 +128,20 @@ mod tests {
         // Zero or non-finite maxima draw empty bars instead of NaN widths.
         let flat = bar_chart("t", &[row("a", &[0.0])], 0.0, &[]);
         assert!(flat.contains(r#"width="0.00""#) && !flat.contains("NaN"), "{flat}");
+    }
+
+    #[test]
+    fn markers_sit_on_their_value_and_push_the_text_right() {
+        // max 100 spans 560 px: a marker at 75 is centred on x = 60 + 420 = 480, so starts at 479;
+        // the bar (10 -> 56 px) ends at 116, the marker at 481: the text starts 4 px later, at 485.
+        let mut r = row("a", &[10.0]);
+        r.markers.push(Segment { value: 75.0, class: "ann", tip: "ANN".into() });
+        let svg = bar_chart("t", &[r], 100.0, &[]);
+        assert!(
+            svg.contains(r#"<rect class="marker ann" x="479.00" y="18" width="2" height="18" data-value="75">"#),
+            "{svg}"
+        );
+        assert!(svg.contains(r#"<text class="value" x="485.00""#), "{svg}");
     }
 
     #[test]

@@ -100,7 +100,12 @@ fn detail_chart(lines: &[Line], d: &EnergyDetail) -> String {
 
 /// Each layer's figures and break-even rates.
 fn detail_table(d: &EnergyDetail) -> String {
-    let rate = |r: Option<f64>| r.map_or_else(|| "-".to_string(), |r| format!("{r:.3}"));
+    let rate = |r: Option<f64>| match r {
+        None => "-".to_string(),
+        Some(r) if r > 1.0 => "&gt; 1".to_string(),
+        Some(r) if r < 0.0 => "&lt; 0".to_string(),
+        Some(r) => format!("{r:.3}"),
+    };
     let mut out = String::from(
         "<table class=\"energy\">\n<thead><tr><th>layer</th><th>role</th><th>memory</th><th>compute</th>\
          <th>with memory</th><th>ANN compute</th><th>ANN with memory</th><th>break-even compute</th>\
@@ -126,7 +131,7 @@ fn detail_table(d: &EnergyDetail) -> String {
         );
     }
     out + "</tbody>\n</table>\n<p class=\"note\">break-even: the layer's input firing rate at which it costs what its \
-           ANN counterpart does (- where none in [0, 1], or a neuron)</p>\n"
+           ANN counterpart does; &gt; 1: it costs less at any rate, &lt; 0: more at any rate, -: a neuron)</p>\n"
 }
 
 #[cfg(test)]

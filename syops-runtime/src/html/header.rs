@@ -74,7 +74,7 @@ fn detail(d: &EnergyDetail, preset: &str) -> [(&'static str, String); 4] {
         let notes: String = labels.iter().map(|l| format!("<span class=\"note\">{}</span>", esc(l))).collect();
         format!("<b>{compute}</b> compute only | <b>{memory}</b> with memory{unit}{notes}")
     };
-    let rate = |r: Option<f64>| r.map_or_else(|| "none in [0, 1]".to_string(), |r| format!("{r:.3}"));
+    let rate = |r: Option<f64>| esc(&crate::describe_break_even(r));
     let ann_memory = &d.ann_memory_inclusive.label;
     let ann_memory = ann_memory.split_once("; ").map_or(ann_memory.as_str(), |(_, rest)| rest);
     [
@@ -131,8 +131,14 @@ mod tests {
             "<dt>ANN baseline</dt><dd><b>1.150 nJ</b> compute only | <b>2.400 nJ</b> with memory, per sample"
         ));
         // Break-even: (1150 − 900) / (2000 × 0.9) = 0.139; with memory the neuron alone (10900 pJ)
-        // costs more than the ANN (2400 pJ): none.
-        assert!(page.contains("<dd><b>0.139</b> compute only | <b>none in [0, 1]</b> with memory"));
+        // costs more than the ANN (2400 pJ): below 0.
+        // (2400 − 10900) / (2000 × (0.9 + 5)) = −0.720.
+        assert!(
+            page.contains(
+                "<dd><b>0.139</b> compute only | <b>-0.720 &lt; 0: the SNN costs more at any rate</b> with memory"
+            ),
+            "{page}"
+        );
         assert!(page
             .contains("<span class=\"note\">compute only, 45 nm FP32: 0.9 pJ/AC, 4.6 pJ/MAC (Horowitz 2014)</span>"));
         assert!(page.contains("one run per 8 SNN time step(s)") && page.contains("Lemaire et al. 2022"));

@@ -132,7 +132,8 @@ mod tests {
             let (sa, sb) = (a.forward(&xs).unwrap(), b.forward(&xs).unwrap());
             let bits = |t: &Tensor| t.to_dtype(DType::F64).unwrap().flatten_all().unwrap().to_vec1::<f64>().unwrap();
             assert_eq!(bits(&sa), bits(&sb), "spikes, {dtype:?}");
-            fired &= bits(&sa).iter().any(|&s| s == 1.0) && bits(&sa).iter().any(|&s| s == 0.0);
+            let spikes = bits(&sa);
+            fired &= spikes.contains(&1.0) && spikes.contains(&0.0);
             let (va, vb) = (membrane(&a).potential().unwrap(), membrane(&b).potential().unwrap());
             let (va, vb) = (bits(&va), bits(&vb));
             assert!(va.iter().zip(&vb).all(|(x, y)| x.to_bits() == y.to_bits()), "potentials, {dtype:?}");

@@ -198,13 +198,13 @@ impl<const D: usize> Window<D> {
         let first = xs.rank() - 2;
         let mut padded = xs.clone();
         let mut outs = [0usize; 2];
-        for d in 0..2 {
+        for (d, slot) in outs.iter_mut().enumerate() {
             let len = xs.dim(first + d)?;
             let out = self.out_len(name, d, len, xs.dims())?;
             let (k, s, p) = (self.kernel[d], self.stride[d], self.padding[d]);
             let right = ((out - 1) * s + k).saturating_sub(len + p);
             padded = pad_value(&padded, first + d, p, right, f64::NEG_INFINITY)?;
-            outs[d] = out;
+            *slot = out;
         }
         let batched = if first == 1 { padded.unsqueeze(0)? } else { padded };
         let ys = batched

@@ -8,8 +8,8 @@
 //!
 //! each over both batches with the neurons reset after each, as the session does. After criterion
 //! has measured them, the bench prints the ratios of their median times (`counted / plain`,
-//! `instrumented / plain`), then the same ratios paired: 15 rounds that each time the three back to
-//! back, and the median of the per-round ratios (a machine whose load changes between criterion's
+//! `instrumented / plain`), then the same ratios paired: 31 rounds that each time the three back to
+//! back in a rotating order, and the median of the per-round ratios (a machine whose load changes between criterion's
 //! sequential groups moves the first ratios, hardly the paired ones), and, when `SYOPS_PYTHON` names a Python with torch, spikingjelly
 //! 0.0.0.0.14 and syops 0.0.5 installed, it times the original counting the same case
 //! (`benches/python_syops.py`, same machine, same run) and prints `counted / python`.
@@ -158,9 +158,10 @@ fn python_seconds() -> Option<std::result::Result<f64, String>> {
     Some(value["counted_median_s"].as_f64().ok_or_else(|| "no counted_median_s in its output".to_string()))
 }
 
-/// Paired ratios: each round times the variants back to back, so that a change of load on the
-/// machine between criterion's sequential groups does not masquerade as overhead. Returns the
-/// median over rounds of `counted / plain` and `instrumented / plain`.
+/// Paired ratios: each round times the variants back to back, in an order that rotates from
+/// round to round (so that none always runs first, on caches the previous one warmed), so that a
+/// change of load on the machine between criterion's sequential groups does not masquerade as
+/// overhead. Returns the median over rounds of `counted / plain` and `instrumented / plain`.
 fn paired(rounds: usize) -> (f64, f64) {
     let (net, inputs) = setup();
     let time = |f: &dyn Fn()| {
@@ -168,13 +169,19 @@ fn paired(rounds: usize) -> (f64, f64) {
         f();
         t.elapsed().as_secs_f64()
     };
+    let variants: [&dyn Fn(); 3] =
+        [&|| run_all(&net, &inputs, plain_forward), &|| run_all(&net, &inputs, |m, xs| m.forward(xs)), &|| {
+            count(&net, &inputs)
+        }];
     let (mut counted, mut instrumented) = (Vec::new(), Vec::new());
-    for _ in 0..rounds {
-        let p = time(&|| run_all(&net, &inputs, plain_forward));
-        let i = time(&|| run_all(&net, &inputs, |m, xs| m.forward(xs)));
-        let c = time(&|| count(&net, &inputs));
-        counted.push(c / p);
-        instrumented.push(i / p);
+    for round in 0..rounds {
+        let mut t = [0.0; 3];
+        for k in 0..3 {
+            let v = (round + k) % 3;
+            t[v] = time(variants[v]);
+        }
+        counted.push(t[2] / t[0]);
+        instrumented.push(t[1] / t[0]);
     }
     let median = |v: &mut Vec<f64>| {
         v.sort_by(f64::total_cmp);
@@ -197,7 +204,7 @@ fn main() {
     } else {
         println!("  (criterion's estimates were not found under target/criterion; run with `cargo bench`)");
     }
-    let rounds = 15;
+    let rounds = 31;
     let (c, i) = paired(rounds);
     println!("paired, median of {rounds} rounds of plain/instrumented/counted back to back:");
     println!("  counted / plain       {c:.4}  (overhead {:+.2} %)", (c - 1.0) * 100.0);

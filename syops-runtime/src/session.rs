@@ -240,7 +240,7 @@ impl Session {
                     format!("root input has shape {:?}; expected a batch dimension", xs.dims()),
                 )
             })?;
-            non_finite_inputs += u64::from(has_non_finite(xs)?);
+            non_finite_inputs += u64::from(crate::spike::has_non_finite(xs)?);
             if self.options.time_resolved {
                 crate::state::with(|s| s.time.as_mut().map(|t| t.begin_batch(batch)));
             }
@@ -314,14 +314,6 @@ impl Session {
         bar.set_message("counting");
         Some(bar)
     }
-}
-
-fn has_non_finite(xs: &Tensor) -> Result<bool> {
-    if !xs.dtype().is_float() {
-        return Ok(false);
-    }
-    let s = xs.abs()?.flatten_all()?.to_dtype(candle::DType::F64)?.max(0)?.to_scalar::<f64>()?;
-    Ok(!s.is_finite())
 }
 
 fn call_error(state: State, msg: String) -> Error {

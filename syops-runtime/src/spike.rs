@@ -37,6 +37,28 @@ pub fn stats_by_tensor_ops(xs: &Tensor) -> Result<Tensor> {
     device_stats(xs)
 }
 
+/// Whether `xs` holds NaN or ±Inf (the session checks each root input once): one pass on the
+/// CPU, a reduction read back on other devices.
+pub fn has_non_finite(xs: &Tensor) -> Result<bool> {
+    if !xs.dtype().is_float() {
+        return Ok(false);
+    }
+    if xs.device().is_cpu() {
+        let xs = xs.contiguous()?;
+        let (storage, layout) = xs.storage_and_layout();
+        if let (candle::Storage::Cpu(cpu), Some((a, b))) = (&*storage, layout.contiguous_offsets()) {
+            let any = |finite: &mut dyn Iterator<Item = bool>| finite.fold(false, |acc, f| acc | !f);
+            match cpu {
+                CpuStorage::F32(v) => return Ok(any(&mut v[a..b].iter().map(|x| x.is_finite()))),
+                CpuStorage::F64(v) => return Ok(any(&mut v[a..b].iter().map(|x| x.is_finite()))),
+                _ => {}
+            }
+        }
+    }
+    let s = xs.abs()?.flatten_all()?.to_dtype(DType::F64)?.max(0)?.to_scalar::<f64>()?;
+    Ok(!s.is_finite())
+}
+
 /// Turns gathered statistics into the test's verdict.
 pub fn resolve(stats: &[f64], numel: usize, dtype: DType) -> SpikeTest {
     let (third, min, max, sum, non_finite) = (stats[0], stats[1], stats[2], stats[3], stats[4]);
@@ -57,100 +79,144 @@ fn rate_in_dtype(sum: f64, numel: usize, dtype: DType) -> f64 {
 struct ScanOp;
 
 /// The scan's state: the first two distinct values, whether a third (or a non-finite value) was
-/// seen, and the sum of the values before it stopped.
-#[derive(Default)]
-struct Scan {
-    first: Option<f64>,
-    second: Option<f64>,
+/// seen, and the sum of the values before it stopped. `a` and `b` keep the values in the tensor's
+/// own type, so that blocks are compared without converting them.
+struct Scan<T> {
+    a: Option<T>,
+    b: Option<T>,
     third: bool,
     sum: f64,
     non_finite: bool,
 }
 
 /// Elements per block of the two-value fast path: long enough for the compiler to vectorise the
-/// block's compare-and-count, short enough that falling back to the exact scalar scan on a block
-/// with a third value costs little.
+/// block's compare-and-count, short enough that falling back to the exact value-by-value scan on
+/// a block with a new value costs little.
 const BLOCK: usize = 64;
 
-impl Scan {
+/// Tensors at least this long are scanned on the thread pool (candle's, rayon's global one).
+const PARALLEL_MIN: usize = 1 << 15;
+
+/// What a block or chunk holds, given the values seen so far: only those (`Some(n_b)`, the count
+/// of the second), or something else (`None`).
+fn count_known<T: Copy + PartialEq>(data: &[T], a: T, b: T) -> Option<u64> {
+    let mut n_b = 0u64;
+    for block in data.chunks(BLOCK) {
+        let (mut other, mut nb) = (0u32, 0u32);
+        for &v in block {
+            let (is_a, is_b) = (v == a, v == b);
+            other |= u32::from(!(is_a | is_b));
+            nb += u32::from(is_b);
+        }
+        if other != 0 {
+            return None;
+        }
+        n_b += u64::from(nb);
+    }
+    Some(n_b)
+}
+
+impl<T: Copy + PartialEq + Send + Sync> Scan<T> {
+    fn new() -> Self {
+        Scan { a: None, b: None, third: false, sum: 0.0, non_finite: false }
+    }
+
     /// Takes one value; `false` once the scan has its verdict (a third distinct or non-finite value).
     #[inline]
-    fn step(&mut self, v: f64) -> bool {
-        if !v.is_finite() {
+    fn step(&mut self, v: T, f: f64) -> bool {
+        if !f.is_finite() {
             self.non_finite = true;
             self.third = true;
             return false;
         }
-        match (self.first, self.second) {
-            (None, _) => self.first = Some(v),
-            (Some(a), None) if v != a => self.second = Some(v),
+        match (self.a, self.b) {
+            (None, _) => self.a = Some(v),
+            (Some(a), None) if v != a => self.b = Some(v),
             (Some(a), Some(b)) if v != a && v != b => {
                 self.third = true;
                 return false;
             }
             _ => {}
         }
-        self.sum += v;
+        self.sum += f;
         true
     }
 
-    /// Scans `data` in order, with the verdict of a value-by-value scan: blocks that hold only the
-    /// values already seen are counted without branching; a block that holds anything else is
-    /// scanned value by value.
-    fn run<T: Copy + PartialEq>(mut self, data: &[T], to_f64: impl Fn(T) -> f64) -> [f64; STATS] {
-        let Some(&a) = data.first() else { return self.finish() };
-        if !self.step(to_f64(a)) {
-            return self.finish();
-        }
-        // The second distinct value, once seen; `a` stands in for it until then.
-        let mut b = a;
-        let mut blocks = data[1..].chunks_exact(BLOCK);
-        let tail = blocks.remainder();
-        for block in blocks.by_ref() {
-            let (mut other, mut n_b) = (0u32, 0u32);
-            for &v in block {
-                let (is_a, is_b) = (v == a, v == b);
-                other |= u32::from(!(is_a | is_b));
-                n_b += u32::from(is_b);
-            }
-            if other == 0 {
-                let first = self.first.expect("set by the first step");
-                let second = self.second.unwrap_or(first);
-                self.sum += f64::from(BLOCK as u32 - n_b) * first + f64::from(n_b) * second;
-                continue;
-            }
-            for &v in block {
-                let had_second = self.second.is_some();
-                if !self.step(to_f64(v)) {
-                    return self.finish();
-                }
-                if !had_second && self.second.is_some() {
-                    b = v;
-                }
-            }
-        }
-        for &v in tail {
-            if !self.step(to_f64(v)) {
-                break;
-            }
-        }
-        self.finish()
+    /// Books `len` values that held only the known ones, `n_b` of them the second.
+    fn book_known(&mut self, len: usize, n_b: u64, to_f64: &impl Fn(T) -> f64) {
+        let a = to_f64(self.a.expect("known"));
+        let b = self.b.map_or(a, to_f64);
+        self.sum += (len as u64 - n_b) as f64 * a + n_b as f64 * b;
     }
 
-    fn finish(self) -> [f64; STATS] {
-        let a = self.first.unwrap_or(0.0);
-        let b = self.second.unwrap_or(a);
+    /// Scans `data` in order; `false` once the verdict is in. Blocks that hold only the values
+    /// already seen are counted without branching; a block with anything else goes value by value.
+    fn sequential(&mut self, data: &[T], to_f64: &impl Fn(T) -> f64) -> bool {
+        for block in data.chunks(BLOCK) {
+            if let Some(a) = self.a {
+                if let Some(n_b) = count_known(block, a, self.b.unwrap_or(a)) {
+                    self.book_known(block.len(), n_b, to_f64);
+                    continue;
+                }
+            }
+            for &v in block {
+                if !self.step(v, to_f64(v)) {
+                    return false;
+                }
+            }
+        }
+        true
+    }
+
+    /// [`Scan::sequential`]'s verdict, with long tensors counted in chunks on the thread pool:
+    /// a head is scanned in order to learn the values, then every chunk is checked against them
+    /// at once; the first chunk holding anything else, and all after it, are scanned again the
+    /// same way, in order.
+    fn parallel(&mut self, data: &[T], to_f64: &(impl Fn(T) -> f64 + Sync)) -> bool {
+        use rayon::prelude::*;
+        if data.len() < PARALLEL_MIN {
+            return self.sequential(data, to_f64);
+        }
+        let (head, rest) = data.split_at(4 * BLOCK);
+        if !self.sequential(head, to_f64) {
+            return false;
+        }
+        let a = self.a.expect("the head is not empty");
+        let b = self.b.unwrap_or(a);
+        let chunk = rest.len().div_ceil(4 * rayon::current_num_threads()).max(PARALLEL_MIN / 4);
+        let counts: Vec<Option<u64>> = rest.par_chunks(chunk).map(|c| count_known(c, a, b)).collect();
+        for (i, n_b) in counts.into_iter().enumerate() {
+            match n_b {
+                Some(n_b) => self.book_known(chunk.min(rest.len() - i * chunk), n_b, to_f64),
+                None => {
+                    // In order: this chunk value by value (it learns the new value or ends the
+                    // scan), then the rest on the pool again.
+                    let end = ((i + 1) * chunk).min(rest.len());
+                    return self.sequential(&rest[i * chunk..end], to_f64) && self.parallel(&rest[end..], to_f64);
+                }
+            }
+        }
+        true
+    }
+
+    fn finish(self, to_f64: impl Fn(T) -> f64) -> [f64; STATS] {
+        let a = self.a.map_or(0.0, &to_f64);
+        let b = self.b.map_or(a, &to_f64);
         [f64::from(u8::from(self.third)), a.min(b), a.max(b), self.sum, f64::from(u8::from(self.non_finite))]
     }
 }
 
-fn scan_slice<T: Copy + PartialEq>(
+fn scan_slice<T: Copy + PartialEq + Send + Sync>(
     data: &[T],
     layout: &Layout,
-    to_f64: impl Fn(T) -> f64,
+    to_f64: impl Fn(T) -> f64 + Sync,
 ) -> candle::Result<[f64; STATS]> {
     match layout.contiguous_offsets() {
-        Some((start, end)) => Ok(Scan::default().run(&data[start..end], to_f64)),
+        Some((start, end)) => {
+            let mut scan = Scan::new();
+            scan.parallel(&data[start..end], &to_f64);
+            Ok(scan.finish(to_f64))
+        }
         None => candle::bail!("spike test: expected a contiguous tensor"),
     }
 }
@@ -253,13 +319,13 @@ mod tests {
 
     /// The value-by-value scan the fast path must agree with.
     fn naive(values: &[f64]) -> [f64; STATS] {
-        let mut scan = Scan::default();
+        let mut scan = Scan::new();
         for &v in values {
-            if !scan.step(v) {
+            if !scan.step(v, v) {
                 break;
             }
         }
-        scan.finish()
+        scan.finish(|x| x)
     }
 
     #[test]
@@ -294,6 +360,49 @@ mod tests {
             assert_eq!(got[1..3], want[1..3]);
             assert!((got[3] - want[3]).abs() <= 1e-9 * want[3].abs().max(1.0), "{got:?} {want:?}");
             assert_eq!(resolve(&got, n, DType::F32), resolve(&want, n, DType::F32));
+        }
+    }
+
+    #[test]
+    fn non_finite_inputs_are_found_anywhere() {
+        let mut v = vec![0.5f32; 1000];
+        assert!(!has_non_finite(&Tensor::new(v.as_slice(), &Device::Cpu).unwrap()).unwrap());
+        for (i, bad) in [(0, f32::NAN), (999, f32::INFINITY), (500, f32::NEG_INFINITY)] {
+            v[i] = bad;
+            let xs = Tensor::new(v.as_slice(), &Device::Cpu).unwrap();
+            assert!(has_non_finite(&xs).unwrap(), "{i}");
+            assert!(has_non_finite(&xs.to_dtype(DType::F64).unwrap()).unwrap(), "{i} f64");
+            assert!(has_non_finite(&xs.to_dtype(DType::F16).unwrap()).unwrap(), "{i} f16");
+            v[i] = 0.5;
+        }
+        assert!(!has_non_finite(&Tensor::new(&[1u32, 2], &Device::Cpu).unwrap()).unwrap());
+    }
+
+    #[test]
+    fn parallel_chunks_agree_with_value_by_value_scan() {
+        // Long enough for the thread pool: values planted in the head, at chunk boundaries and
+        // late; a sparse map whose second value comes late; analog data.
+        let n = 3 * PARALLEL_MIN + 123;
+        let base: Vec<f32> = (0..n).map(|i| if (i * 7919) % 7 < 2 { 1.0 } else { 0.0 }).collect();
+        let mut cases = vec![base.clone(), vec![0.0; n], (0..n).map(|i| i as f32 / n as f32).collect()];
+        for pos in [0, 5, 4 * BLOCK, PARALLEL_MIN / 4, PARALLEL_MIN + 1, 2 * PARALLEL_MIN, n - 1] {
+            for planted in [0.5f32, f32::NAN, 2.0] {
+                let mut v = base.clone();
+                v[pos] = planted;
+                cases.push(v);
+            }
+            let mut sparse = vec![0.0f32; n];
+            sparse[pos] = 1.0;
+            cases.push(sparse.clone());
+            sparse[n - 1 - pos / 2] = 0.25;
+            cases.push(sparse);
+        }
+        for v in cases {
+            let xs = Tensor::new(v.as_slice(), &Device::Cpu).unwrap();
+            let got = stats(&xs).unwrap().to_vec1::<f64>().unwrap();
+            let want = naive(&v.iter().map(|&x| f64::from(x)).collect::<Vec<_>>());
+            assert_eq!((got[0], got[1], got[2], got[4]), (want[0], want[1], want[2], want[4]));
+            assert!((got[3] - want[3]).abs() <= 1e-9 * want[3].abs().max(1.0), "{got:?} {want:?}");
         }
     }
 

@@ -21,13 +21,15 @@
 //! ```
 //!
 //! Where the counted run's extra time goes (`perf record -g` on `--profile-time 8 counted`, this
-//! 2-core machine): before the block scan, the spike test (`ScanOp::cpu_fwd`) took 6.6 % of
-//! the counted run's samples, a value-by-value pass converting each element to f64; the scan now
-//! counts 64-element blocks that hold only the two values already seen without branching
-//! (`spike.rs`), and takes 0.6 %. Everything else the session does — path lookup (one hash-map
-//! probe per call), the rules' shape arithmetic, cloning the input handle, the root input's
-//! NaN check and one gathering of the statistics per batch — is under 0.1 % together. The rest
-//! is candle's forward itself (gemm, im2col, the neurons' element-wise ops), the same in all three.
+//! 2-core machine): at first the spike test (`ScanOp::cpu_fwd`) took 6.6 % of the counted run's
+//! samples, a value-by-value pass converting each element to f64. It now counts 64-element blocks
+//! that hold only the two values already seen without branching, long tensors in chunks on the
+//! thread pool (`spike.rs`), and the session's own work — spike tests, path lookup (one hash-map
+//! probe per call), the rules' shape arithmetic, the root input's NaN check, one gathering of the
+//! statistics per batch — is well under 1 % of the samples. The rest is candle's forward (gemm,
+//! im2col, element-wise ops) and the neurons' one-pass step, the same in all three variants. A
+//! single-threaded pause between two parallel candle operations also lets the pool's workers fall
+//! asleep, a cost `perf` does not attribute; scanning on the pool avoids it.
 #[path = "../examples/models/mod.rs"]
 mod models;
 

@@ -41,6 +41,9 @@ pub struct Args {
 pub enum Command {
     /// Compare two saved reports (`--format json` output): per-layer and total deltas.
     Diff(DiffArgs),
+    /// Print saved reports (`--format json` output, or JSON lines) in any format, without running
+    /// anything: `cargo syops show report.json --format html -o report.html`.
+    Show(ShowArgs),
 }
 
 /// What to build, as cargo names it.
@@ -122,6 +125,18 @@ pub struct DiffArgs {
     pub common: CommonArgs,
 }
 
+#[derive(Debug, clap::Args)]
+pub struct ShowArgs {
+    /// Saved reports: pretty JSON (`--format json`) or one report per line.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    #[command(flatten)]
+    pub view: ViewArgs,
+    /// Fail (non-zero exit, listing them) when any report has calls that were not counted.
+    #[arg(long)]
+    pub strict: bool,
+}
+
 fn parser<T>(names: &'static [&'static str]) -> impl TypedValueParser<Value = T>
 where
     T: std::str::FromStr + Clone + Send + Sync + 'static,
@@ -187,6 +202,10 @@ mod tests {
             Cli::try_parse_from(["cargo-syops", "syops", "diff", "a.json", "b.json", "--depth", "2"]).unwrap();
         assert!(matches!(d.command, Some(Command::Diff(DiffArgs { common: CommonArgs { depth: Some(2), .. }, .. }))));
         assert!(Cli::try_parse_from(["cargo-syops", "syops", "--example", "a", "--bin", "b"]).is_err());
+        let Cli::Syops(s) =
+            Cli::try_parse_from(["cargo-syops", "syops", "show", "a.json", "b.json", "--format", "html"]).unwrap();
+        assert!(matches!(s.command, Some(Command::Show(ShowArgs { ref files, .. })) if files.len() == 2));
+        assert!(Cli::try_parse_from(["cargo-syops", "syops", "show"]).is_err(), "a file is required");
         assert!(Cli::try_parse_from(["cargo-syops", "syops", "--debug", "--profile", "x"]).is_err());
         assert!(Cli::try_parse_from(["cargo-syops", "syops", "--energy", "fp64"]).is_err());
     }

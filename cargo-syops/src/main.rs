@@ -9,12 +9,13 @@ use anyhow::{bail, Context, Result};
 use clap::Parser;
 use syops_runtime::{violations_table, Budget, Diff, Format, Report};
 
-use crate::args::{Args, Cli, Command, CommonArgs, DiffArgs};
+use crate::args::{Args, Cli, Command, CommonArgs, DiffArgs, ShowArgs, ViewArgs};
 
 fn main() -> ExitCode {
     let Cli::Syops(args) = Cli::parse();
     let result = match args.command {
         Some(Command::Diff(ref diff)) => run_diff(diff),
+        Some(Command::Show(ref show)) => run_show(show),
         None => run_target(&args),
     };
     match result {
@@ -28,7 +29,8 @@ fn main() -> ExitCode {
 
 /// Builds and runs the target, then renders and checks every report it wrote.
 fn run_target(args: &Args) -> Result<ExitCode> {
-    let budget = args.view.common.budget.as_deref().map(read_budget).transpose()?;
+    // A bad budget file is an error before the build, not after.
+    args.view.common.budget.as_deref().map(read_budget).transpose()?;
     let target = cargo::resolve(&args.target)?;
     let exe = cargo::build(&target, &args.target)?;
     let file = tempfile::NamedTempFile::new().context("cannot create the report file")?;
@@ -45,19 +47,34 @@ fn run_target(args: &Args) -> Result<ExitCode> {
             target.name
         );
     }
-    let view = args.view.view();
+    present(&reports, &args.view, args.strict)
+}
+
+/// `cargo syops show FILE...`: every report in the files, as a run would print them.
+fn run_show(args: &ShowArgs) -> Result<ExitCode> {
+    let mut reports = Vec::new();
+    for path in &args.files {
+        reports.extend(read_reports(path)?);
+    }
+    present(&reports, &args.view, args.strict)
+}
+
+/// Renders `reports` (`--format`, `-o`), then checks them against `--budget` and `--strict`.
+fn present(reports: &[Report], args: &ViewArgs, strict: bool) -> Result<ExitCode> {
+    let budget = args.common.budget.as_deref().map(read_budget).transpose()?;
+    let view = args.view();
     let rendered = match view.format {
         // Several sessions: one report per line (JSON lines), which `cargo syops diff` reads too.
         Format::Json if reports.len() > 1 => {
             reports.iter().map(|r| serde_json::to_string(&r.view(&view)).expect("a report serialises") + "\n").collect()
         }
         // One page with a section per session.
-        Format::Html => view.html(&reports),
+        Format::Html => view.html(reports),
         _ => reports.iter().map(|r| view.render(r)).collect::<Vec<_>>().join("\n"),
     };
-    emit(&args.view.common, &rendered)?;
+    emit(&args.common, &rendered)?;
     let code = check(budget.as_ref(), &reports.iter().map(|r| r.view(&view)).collect::<Vec<_>>());
-    if args.strict && !covered(&reports) {
+    if strict && !covered(reports) {
         return Ok(ExitCode::FAILURE);
     }
     Ok(code)
@@ -112,6 +129,25 @@ fn emit(args: &CommonArgs, text: &str) -> Result<()> {
 fn read_budget(path: &Path) -> Result<Budget> {
     let text = fs::read_to_string(path).with_context(|| format!("cannot read budget file {}", path.display()))?;
     Budget::from_toml(&text).with_context(|| format!("budget file {}", path.display()))
+}
+
+/// Every report of a file: one pretty-JSON report, or one per line.
+fn read_reports(path: &Path) -> Result<Vec<Report>> {
+    let text = fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    if let Ok(report) = Report::from_json(&text) {
+        return Ok(vec![report]);
+    }
+    let reports = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(i, l)| Report::from_json(l).with_context(|| format!("{} line {}", path.display(), i + 1)))
+        .collect::<Result<Vec<_>>>()
+        .with_context(|| format!("{} is not a usable syops report", path.display()))?;
+    if reports.is_empty() {
+        bail!("{} holds no report", path.display());
+    }
+    Ok(reports)
 }
 
 /// A report saved by `--format json` (pretty JSON), or the last line of a JSON-lines file.

@@ -17,11 +17,11 @@ fn tmp() -> tempfile::TempDir {
     tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap()
 }
 
-/// `cargo syops ARGS` (with the fixture's manifest and `--debug` unless `diff`).
+/// `cargo syops ARGS` (with the fixture's manifest and `--debug` unless `diff` or `show`).
 fn syops(args: &[&str]) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_cargo-syops"));
     cmd.arg("syops");
-    if args.first() != Some(&"diff") {
+    if !matches!(args.first(), Some(&"diff" | &"show")) {
         cmd.arg("--manifest-path").arg(fixture()).arg("--debug");
     }
     cmd.args(args).env("CARGO_TARGET_DIR", Path::new(env!("CARGO_TARGET_TMPDIR")).join("fixture"));
@@ -140,6 +140,32 @@ fn build_failures_panics_and_silent_programs_fail_clearly() {
     let err = fails(&["--example", "nocount"]);
     assert!(err.contains("this program never counts"), "{err}");
     assert!(err.contains("error: `nocount` ran but never counted anything"), "{err}");
+}
+
+#[test]
+fn show_prints_saved_reports_in_any_format() {
+    let dir = tmp();
+    let saved = dir.path().join("run.jsonl");
+    // Two sessions: JSON lines.
+    ok(&["--example", "tiny", "--format", "json", "-o", saved.to_str().unwrap(), "--", "5", "--twice"]);
+    let direct = ok(&["--example", "tiny", "--", "5", "--twice"]);
+    let shown = ok(&["show", saved.to_str().unwrap()]);
+    assert_eq!(shown, direct, "show renders what the run printed");
+    let page = dir.path().join("r.html");
+    let out = ok(&["show", saved.to_str().unwrap(), "--format", "html", "-o", page.to_str().unwrap()]);
+    assert!(out.is_empty());
+    let html = std::fs::read_to_string(&page).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>") && html.matches("<section").count() >= 2, "{html}");
+    let csv = ok(&["show", saved.to_str().unwrap(), "--format", "csv", "--depth", "1"]);
+    assert!(csv.starts_with("layer,type,"), "{csv}");
+
+    let bad = dir.path().join("bad.jsonl");
+    std::fs::write(&bad, format!("{}\nnot json\n", std::fs::read_to_string(&saved).unwrap().lines().next().unwrap()))
+        .unwrap();
+    let err = fails(&["show", bad.to_str().unwrap()]);
+    assert!(err.contains("bad.jsonl line 2") && err.contains("not a usable syops report"), "{err}");
+    let err = fails(&["show", dir.path().join("missing.json").to_str().unwrap()]);
+    assert!(err.contains("cannot read") && err.contains("missing.json"), "{err}");
 }
 
 #[test]

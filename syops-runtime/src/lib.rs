@@ -1,6 +1,7 @@
 //! Runtime of [syops](https://docs.rs/syops): counting sessions, the counting rules of syops 0.0.5,
 //! spiking neurons, the layers candle-nn lacks, and the report. Use it through the `syops` facade.
 mod aggregate;
+mod assemble;
 mod budget;
 mod convention;
 mod coverage;
@@ -12,6 +13,7 @@ mod format;
 mod html;
 mod layer;
 mod memory_energy;
+mod memory_level;
 pub mod neuron;
 pub mod nn;
 mod ops;
@@ -40,9 +42,8 @@ pub use error::{Error, Result};
 pub use exact::{count_nonzero, window_weights, ExactOps};
 pub use format::{Format, Units, View};
 pub use layer::{reset, Layer, Role, Segment};
-pub use memory_energy::{
-    break_even, describe_break_even, EnergyDetail, EnergyRole, Labelled, LayerEnergy, MemoryLevel, MEMORY_LEVELS,
-};
+pub use memory_energy::{break_even, describe_break_even, EnergyDetail, EnergyRole, Labelled, LayerEnergy};
+pub use memory_level::{MemoryLevel, MEMORY_LEVELS};
 pub use ops::{numel, Call, Ops, Probe, Split};
 pub use rates::{AssumedRate, Rates};
 pub use render::human;

@@ -1,0 +1,176 @@
+//! Builds a session's [`Report`]: walks the model tree for paths and parameters (each tensor
+//! once), joins the calls the session saw, and adds per-sample totals, energy, coverage and the
+//! warnings.
+use std::collections::{HashMap, HashSet};
+
+use crate::report::{LayerRow, PerSample, Report, Status, SCHEMA_VERSION};
+use crate::session::Options;
+use crate::state::State;
+use crate::{Convention, Coverage, EnergyDetail, Layer, LayerStats, Role, Segment};
+
+/// One node of the model tree, as the report walks it.
+struct TreeLeaf {
+    path: String,
+    type_name: &'static str,
+    role: Role,
+    params: u64,
+}
+
+fn walk(
+    layer: &dyn Layer,
+    path: String,
+    leaves: &mut Vec<TreeLeaf>,
+    seen: &mut HashSet<candle::TensorId>,
+    total: &mut u64,
+) {
+    let mut own = 0u64;
+    layer.params(&mut |t| {
+        own += t.elem_count() as u64;
+        if seen.insert(t.id()) {
+            *total += t.elem_count() as u64;
+        }
+    });
+    if layer.role() != Role::Container {
+        leaves.push(TreeLeaf { path, type_name: layer.type_name(), role: layer.role(), params: own });
+        return;
+    }
+    layer.children(&mut |seg: Segment, child: &dyn Layer| {
+        let child_path = if path.is_empty() { seg.to_string() } else { format!("{path}.{seg}") };
+        walk(child, child_path, leaves, seen, total);
+    });
+}
+
+pub(crate) fn assemble(model: &dyn Layer, mut state: State, batches: u64, non_finite_inputs: u64) -> Report {
+    let mut leaves = Vec::new();
+    let mut params = 0u64;
+    walk(model, String::new(), &mut leaves, &mut HashSet::new(), &mut params);
+    let mut by_path: HashMap<String, usize> =
+        state.nodes.iter().enumerate().map(|(i, n)| (n.path.clone(), i)).collect();
+    let path_of = |i: &usize| state.nodes[*i].path.clone();
+    let splits: HashMap<String, crate::Split> = state.splits.iter().map(|(i, s)| (path_of(i), *s)).collect();
+    let uncounted_outputs: HashMap<String, u64> =
+        state.uncounted_outputs.iter().map(|(i, n)| (path_of(i), *n)).collect();
+    let mut warnings = Vec::new();
+    if non_finite_inputs > 0 {
+        warnings.push(format!("{non_finite_inputs} input batch(es) held NaN or Inf; such tensors count as non-spikes"));
+    }
+    let mut layers = Vec::new();
+    let mut uncounted: Vec<&'static str> = Vec::new();
+    for leaf in leaves {
+        let node = by_path.remove(&leaf.path).map(|i| &mut state.nodes[i]);
+        layers.push(row(&state.options, &mut warnings, &mut uncounted, leaf, node));
+    }
+    // Calls that reached paths the model tree does not have (a layer built on the fly).
+    let mut extra: Vec<usize> = by_path.into_values().filter(|&i| state.nodes[i].role != Role::Container).collect();
+    extra.sort_unstable();
+    for i in extra {
+        let path = state.nodes[i].path.clone();
+        let (type_name, role) = (state.nodes[i].type_name, state.nodes[i].role);
+        if state.nodes[i].stats.calls == 0 {
+            continue;
+        }
+        warnings.push(format!(
+            "layer `{path}` ({type_name}) was called but is not in the model tree; its parameters are not known"
+        ));
+        let leaf = TreeLeaf { path, type_name, role, params: 0 };
+        layers.push(row(&state.options, &mut warnings, &mut uncounted, leaf, Some(&mut state.nodes[i])));
+    }
+    warnings.append(&mut state.unattributed);
+    let mut sum = LayerStats::default();
+    for row in &layers {
+        sum.add(&row.stats);
+    }
+    let bc = state.batch_counter.max(1) as f64;
+    let mut per_sample = PerSample {
+        total: sum.sum_total as f64 / bc,
+        acs: sum.sum_acs / bc,
+        macs: sum.sum_macs as f64 / bc,
+        rate_slot: sum.sum_rate_pct / bc,
+        ..PerSample::default()
+    };
+    let convention = state.options.convention();
+    if convention == Convention::Exact {
+        let exact = sum.exact.unwrap_or_default();
+        per_sample.acs = exact.acs as f64 / bc;
+        per_sample.macs = exact.macs as f64 / bc;
+        per_sample.membrane_updates = Some(exact.membrane_updates as f64 / bc);
+        per_sample.dense = Some(per_sample.total);
+    }
+    let coverage = Coverage::new(&layers, &state.options.ignore, &uncounted_outputs, &state.unattributed_calls);
+    let energy_detail = EnergyDetail::new(
+        state.options.energy,
+        state.options.time_steps.unwrap_or(1),
+        crate::memory_energy::layer_inputs(&layers, &splits, bc),
+    );
+    Report {
+        schema: SCHEMA_VERSION,
+        model: model.type_name().to_string(),
+        convention: convention.to_string(),
+        batch_counter: state.batch_counter,
+        times_counter: state.times_counter,
+        batches,
+        params,
+        per_sample,
+        energy: state.options.energy.estimate(per_sample.acs, per_sample.macs),
+        layers,
+        ignored_types: state.options.ignore.clone(),
+        warnings,
+        coverage: Some(coverage),
+        energy_detail: Some(energy_detail),
+        time: None,
+        assumed_rates: state.options.static_rates().map(|r| r.spec.clone()),
+    }
+}
+
+fn row(
+    options: &Options,
+    warnings: &mut Vec<String>,
+    uncounted: &mut Vec<&'static str>,
+    leaf: TreeLeaf,
+    node: Option<&mut crate::state::Node>,
+) -> LayerRow {
+    let TreeLeaf { path, type_name, role, params } = leaf;
+    let ignored = role == Role::Counted && options.ignores(type_name);
+    let status = match role {
+        _ if ignored => Status::Ignored,
+        Role::Uncounted => Status::Uncounted,
+        _ => Status::Counted,
+    };
+    let (mut stats, input_shape, output_shape) = match node {
+        Some(n) => (std::mem::take(&mut n.stats), n.input_shape.take(), n.output_shape.take()),
+        None => (LayerStats::default(), None, None),
+    };
+    stats.settle();
+    if status == Status::Uncounted && !uncounted.contains(&type_name) {
+        uncounted.push(type_name);
+        warnings.push(format!(
+            "layer type `{type_name}` has no counting rule: its calls are listed, its operations are not counted (first at `{path}`)"
+        ));
+    }
+    if status == Status::Counted && stats.calls == 0 {
+        warnings.push(format!(
+            "layer `{path}` ({type_name}) was never called, or its calls were not attributed to it (is its parent's impl block annotated with #[syops::count]?)"
+        ));
+    }
+    if let Some(exact) = stats.exact.filter(|e| e.dense_calls > 0) {
+        warnings.push(format!(
+            "layer `{path}` ({type_name}): its rule gave no exact count in {} call(s); its dense count is booked (ACs if the tested tensor spikes, else MACs), not event-exact",
+            exact.dense_calls
+        ));
+    }
+    if stats.non_finite_calls > 0 {
+        warnings.push(format!(
+            "layer `{path}` ({type_name}) saw NaN or Inf in {} call(s): counted as non-spike",
+            stats.non_finite_calls
+        ));
+    }
+    LayerRow {
+        path,
+        type_name: type_name.to_string(),
+        params: if ignored { 0 } else { params },
+        input_shape,
+        output_shape,
+        status,
+        stats,
+    }
+}

@@ -257,3 +257,38 @@ fn nan_inputs_count_as_analog_and_are_flagged() {
     assert_eq!((stem.stats.sum_acs, stem.stats.sum_macs), (0.0, 20));
     assert!(report.warnings.iter().any(|w| w.contains("NaN")), "{:?}", report.warnings);
 }
+
+/// Stages of blocks, walked as one loop over an array of fields (as ResNets are written).
+#[syops::count]
+struct Staged {
+    stage1: Vec<Linear>,
+    stage2: Vec<Linear>,
+    #[syops(rename = "head")]
+    last: Linear,
+}
+
+#[syops::count]
+impl Module for Staged {
+    fn forward(&self, xs: &Tensor) -> Result<Tensor> {
+        let mut xs = xs.clone();
+        for stage in [&self.stage1, &self.stage2] {
+            for layer in stage.iter() {
+                xs = layer.forward(&xs)?;
+            }
+        }
+        for single in [&self.last] {
+            xs = single.forward(&xs)?;
+        }
+        Ok(xs)
+    }
+}
+
+#[test]
+fn loops_over_arrays_of_fields_are_attributed() {
+    let linear = |n: &str| candle_nn::linear(4, 4, vb().pp(n)).unwrap();
+    let net = Staged { stage1: vec![linear("a"), linear("b")], stage2: vec![linear("c")], last: linear("d") };
+    let report = Session::new().count(&net, &spikes(2, 4), |m, xs| m.forward(xs)).unwrap();
+    let paths: Vec<_> = report.layers.iter().map(|l| (l.path.as_str(), l.stats.calls)).collect();
+    assert_eq!(paths, [("stage1.0", 1), ("stage1.1", 1), ("stage2.0", 1), ("head", 1)]);
+    assert!(report.warnings.is_empty(), "{:?}", report.warnings);
+}

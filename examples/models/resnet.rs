@@ -81,17 +81,10 @@ impl ResNet {
 impl Module for ResNet {
     fn forward(&self, xs: &Tensor) -> Result<Tensor> {
         let mut xs = self.maxpool.forward(&self.relu.forward(&self.bn1.forward(&self.conv1.forward(xs)?)?)?)?;
-        for block in self.layer1.iter() {
-            xs = block.forward(&xs)?;
-        }
-        for block in self.layer2.iter() {
-            xs = block.forward(&xs)?;
-        }
-        for block in self.layer3.iter() {
-            xs = block.forward(&xs)?;
-        }
-        for block in self.layer4.iter() {
-            xs = block.forward(&xs)?;
+        for stage in [&self.layer1, &self.layer2, &self.layer3, &self.layer4] {
+            for block in stage.iter() {
+                xs = block.forward(&xs)?;
+            }
         }
         let xs = self.avgpool.forward(&xs)?.flatten_from(1)?;
         self.fc.forward(&xs)

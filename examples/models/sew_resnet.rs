@@ -125,17 +125,10 @@ impl SewResNet {
 impl Module for SewResNet {
     fn forward(&self, xs: &Tensor) -> Result<Tensor> {
         let mut xs = self.maxpool.forward(&self.sn1.forward(&self.bn1.forward(&self.conv1.forward(xs)?)?)?)?;
-        for block in self.layer1.iter() {
-            xs = block.forward(&xs)?;
-        }
-        for block in self.layer2.iter() {
-            xs = block.forward(&xs)?;
-        }
-        for block in self.layer3.iter() {
-            xs = block.forward(&xs)?;
-        }
-        for block in self.layer4.iter() {
-            xs = block.forward(&xs)?;
+        for stage in [&self.layer1, &self.layer2, &self.layer3, &self.layer4] {
+            for block in stage.iter() {
+                xs = block.forward(&xs)?;
+            }
         }
         self.fc.forward(&self.avgpool.forward(&xs)?.flatten_from(1)?)
     }
@@ -186,17 +179,10 @@ impl Module for MultiStepSewResNet {
             self.bn1.forward(&self.conv1.forward(xs)?)?.unsqueeze(0)?.repeat((self.t, 1, 1, 1, 1))?
         };
         let mut x_seq = seq_to_ann(&self.sn1.forward(&x_seq)?, |y| self.maxpool.forward(y))?;
-        for block in self.layer1.iter() {
-            x_seq = block.forward(&x_seq)?;
-        }
-        for block in self.layer2.iter() {
-            x_seq = block.forward(&x_seq)?;
-        }
-        for block in self.layer3.iter() {
-            x_seq = block.forward(&x_seq)?;
-        }
-        for block in self.layer4.iter() {
-            x_seq = block.forward(&x_seq)?;
+        for stage in [&self.layer1, &self.layer2, &self.layer3, &self.layer4] {
+            for block in stage.iter() {
+                x_seq = block.forward(&x_seq)?;
+            }
         }
         let x_seq = seq_to_ann(&x_seq, |y| self.avgpool.forward(y))?.flatten_from(2)?;
         seq_to_ann(&x_seq, |y| self.fc.forward(y))

@@ -120,17 +120,10 @@ impl Module for SpikingResNet {
     fn forward(&self, xs: &Tensor) -> Result<Tensor> {
         let xs = self.sn1.forward(&self.bn1.forward(&self.conv1.forward(xs)?)?)?;
         let mut xs = self.maxpool.forward(&xs)?;
-        for block in self.layer1.iter() {
-            xs = block.forward(&xs)?;
-        }
-        for block in self.layer2.iter() {
-            xs = block.forward(&xs)?;
-        }
-        for block in self.layer3.iter() {
-            xs = block.forward(&xs)?;
-        }
-        for block in self.layer4.iter() {
-            xs = block.forward(&xs)?;
+        for stage in [&self.layer1, &self.layer2, &self.layer3, &self.layer4] {
+            for block in stage.iter() {
+                xs = block.forward(&xs)?;
+            }
         }
         self.fc.forward(&self.avgpool.forward(&xs)?.flatten_from(1)?)
     }
@@ -184,17 +177,10 @@ impl Module for MultiStepSpikingResNet {
         };
         let x_seq = self.sn1.forward(&x_seq)?;
         let mut x_seq = seq_to_ann(&x_seq, |y| self.maxpool.forward(y))?;
-        for block in self.layer1.iter() {
-            x_seq = block.forward(&x_seq)?;
-        }
-        for block in self.layer2.iter() {
-            x_seq = block.forward(&x_seq)?;
-        }
-        for block in self.layer3.iter() {
-            x_seq = block.forward(&x_seq)?;
-        }
-        for block in self.layer4.iter() {
-            x_seq = block.forward(&x_seq)?;
+        for stage in [&self.layer1, &self.layer2, &self.layer3, &self.layer4] {
+            for block in stage.iter() {
+                x_seq = block.forward(&x_seq)?;
+            }
         }
         let x_seq = seq_to_ann(&x_seq, |y| self.avgpool.forward(y))?.flatten_from(2)?;
         seq_to_ann(&x_seq, |y| self.fc.forward(y))

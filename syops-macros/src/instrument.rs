@@ -111,6 +111,29 @@ impl Rewriter {
         }
     }
 
+    /// `[&self.a, &self.b]`: an array of children (each resolving to as many segments) whose
+    /// element `__syops_i{n}` of a loop is the child at that position: each segment becomes a
+    /// `match` on the loop index (the element is the child itself, so no index segment follows).
+    fn resolve_array(&self, e: &Expr, n: usize) -> Option<Target> {
+        let Expr::Array(array) = strip(e) else { return None };
+        let targets: Vec<Target> = array.elems.iter().map(|el| self.resolve(el)).collect::<Option<_>>()?;
+        let len = targets.first()?.segs.len();
+        if targets.iter().any(|t| t.segs.len() != len) {
+            return None;
+        }
+        let i = format_ident!("__syops_i{}", n);
+        let segs = (0..len)
+            .map(|k| {
+                let arms = targets.iter().enumerate().map(|(j, t)| {
+                    let seg = &t.segs[k];
+                    quote!(#j => #seg,)
+                });
+                quote!(match #i { #(#arms)* _ => ::core::unreachable!() })
+            })
+            .collect();
+        Some(Target { recv: e.clone(), segs })
+    }
+
     /// `self.f`, `&self.f`, `self.f.as_ref()`: the target an `Option` field binding refers to.
     fn resolve_option(&self, e: &Expr) -> Option<Target> {
         self.resolve(strip_call(e, "as_ref").unwrap_or(e))
@@ -142,10 +165,16 @@ impl Rewriter {
             }
         } else {
             let base = strip_call(&f.expr, "iter").or_else(|| strip_call(&f.expr, "into_iter")).unwrap_or(&f.expr);
-            if let Some(mut t) = self.resolve(base) {
+            let target = match self.resolve(base) {
+                Some(t) => Some((t, true)),
+                None => self.resolve_array(base, self.loops).map(|t| (t, false)),
+            };
+            if let Some((mut t, indexed)) = target {
                 let i = format_ident!("__syops_i{}", self.loops);
                 self.loops += 1;
-                t.segs.push(index_seg(&syn::parse_quote!(#i)));
+                if indexed {
+                    t.segs.push(index_seg(&syn::parse_quote!(#i)));
+                }
                 if self.alias(&f.pat, t) {
                     let (pat, expr) = (&f.pat, &f.expr);
                     *f.pat = syn::parse_quote!((#i, #pat));

@@ -4,6 +4,9 @@
 //! separate tensor operations, three of them broadcasts.
 use candle::{CpuStorage, CustomOp2, Layout, Shape, WithDType};
 
+/// Membranes at least this large step in chunks on the thread pool.
+const PARALLEL_MIN: usize = 1 << 15;
+
 /// How the membrane charges, per neuron type (`vr` is `v_reset`, 0 for a soft reset).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) enum Charge {
@@ -26,7 +29,7 @@ pub(crate) struct Step {
 }
 
 impl Step {
-    fn run<T: WithDType>(&self, v: &[T], x: &[T]) -> Vec<T> {
+    fn run<T: WithDType + Send + Sync>(&self, v: &[T], x: &[T]) -> Vec<T> {
         let n = v.len();
         let (one, zero) = (T::one(), T::zero());
         let minus_one = T::from_f64(-1.0);
@@ -46,22 +49,42 @@ impl Step {
                 Charge::Plif { k, decay_input: false } => (v - rest(v) * T::from_f64(k)) + x,
             }
         };
+        let step = |spikes: &mut [T], potentials: &mut [T], v: &[T], x: &[T]| {
+            for i in 0..v.len() {
+                let h = charge(v[i], x[i]);
+                let s = if h >= th { one } else { zero };
+                spikes[i] = s;
+                potentials[i] = match self.v_reset {
+                    // `(1 - s) * h + s * vr`, `1 - s` as candle's affine computes it.
+                    Some(_) => (s * minus_one + one) * h + s * vr,
+                    None => h - s * th,
+                };
+            }
+        };
         let mut out = vec![zero; 2 * n];
         let (spikes, potentials) = out.split_at_mut(n);
-        for i in 0..n {
-            let h = charge(v[i], x[i]);
-            let s = if h >= th { one } else { zero };
-            spikes[i] = s;
-            potentials[i] = match self.v_reset {
-                // `(1 - s) * h + s * vr`, `1 - s` as candle's affine computes it.
-                Some(_) => (s * minus_one + one) * h + s * vr,
-                None => h - s * th,
-            };
+        if n < PARALLEL_MIN {
+            step(spikes, potentials, v, x);
+            return out;
         }
+        // Element-wise: chunks on the thread pool give the same numbers.
+        use rayon::prelude::*;
+        let chunk = n.div_ceil(4 * rayon::current_num_threads()).max(PARALLEL_MIN / 4);
+        spikes
+            .par_chunks_mut(chunk)
+            .zip(potentials.par_chunks_mut(chunk))
+            .zip(v.par_chunks(chunk).zip(x.par_chunks(chunk)))
+            .for_each(|((s, p), (v, x))| step(s, p, v, x));
         out
     }
 
-    fn apply<T: WithDType>(&self, v: &[T], lv: &Layout, x: &[T], lx: &Layout) -> candle::Result<(CpuStorage, Shape)> {
+    fn apply<T: WithDType + Send + Sync>(
+        &self,
+        v: &[T],
+        lv: &Layout,
+        x: &[T],
+        lx: &Layout,
+    ) -> candle::Result<(CpuStorage, Shape)> {
         let (Some((v0, v1)), Some((x0, x1))) = (lv.contiguous_offsets(), lx.contiguous_offsets()) else {
             candle::bail!("neuron step: expected contiguous tensors");
         };
@@ -102,13 +125,14 @@ mod tests {
 
     use crate::neuron::{IfNode, LifNode, NeuronConfig, PlifNode};
 
-    /// Inputs that charge membranes to just below, at and above the threshold, over steps.
-    fn inputs(dtype: DType) -> Tensor {
-        let v: Vec<f64> = (0..3 * 2 * 37).map(|i| ((i * 7919) % 101) as f64 / 40.0 - 0.7).collect();
+    /// Inputs that charge membranes to just below, at and above the threshold, over 3 steps of
+    /// `[2, width]`.
+    fn inputs(dtype: DType, width: usize) -> Tensor {
+        let v: Vec<f64> = (0..3 * 2 * width).map(|i| ((i * 7919) % 101) as f64 / 40.0 - 0.7).collect();
         let mut v = v;
         v[3] = 1.0;
         v[5] = 0.5;
-        Tensor::from_vec(v, (3, 2, 37), &Device::Cpu).unwrap().to_dtype(dtype).unwrap()
+        Tensor::from_vec(v, (3, 2, width), &Device::Cpu).unwrap().to_dtype(dtype).unwrap()
     }
 
     fn configs() -> Vec<NeuronConfig> {
@@ -124,9 +148,17 @@ mod tests {
     /// Runs `make()` twice over the same steps, one-pass and by tensor operations; spikes and the
     /// final potentials must be equal to the bit.
     fn same<N: Module>(make: impl Fn() -> N, membrane: impl Fn(&N) -> &super::super::node::Membrane) -> bool {
+        same_on(37, make, membrane)
+    }
+
+    fn same_on<N: Module>(
+        width: usize,
+        make: impl Fn() -> N,
+        membrane: impl Fn(&N) -> &super::super::node::Membrane,
+    ) -> bool {
         let mut fired = true;
         for dtype in [DType::F32, DType::F64, DType::F16, DType::BF16] {
-            let xs = inputs(dtype);
+            let xs = inputs(dtype, width);
             let (a, b) = (make(), make());
             membrane(&b).fused.store(false, std::sync::atomic::Ordering::Relaxed);
             let (sa, sb) = (a.forward(&xs).unwrap(), b.forward(&xs).unwrap());
@@ -155,5 +187,13 @@ mod tests {
             }
         }
         assert!(mixed >= 30, "only {mixed} of 42 cases fired some neurons and not others");
+    }
+
+    #[test]
+    fn large_membranes_step_in_parallel_chunks_with_the_same_numbers() {
+        let width = 3 * super::PARALLEL_MIN / 2 + 7;
+        let config = NeuronConfig { multi_step: true, ..NeuronConfig::default() };
+        assert!(same_on(width, || IfNode::with_config(config), |n| &n.membrane));
+        assert!(same_on(width, || LifNode::with_config(2.0, true, config), |n| &n.membrane));
     }
 }

@@ -80,9 +80,7 @@ impl Module for BatchNorm {
                 (invstd, beta)
             }
         };
-        let mut shape = vec![1; xs.rank()];
-        shape[1] = c;
-        xs.broadcast_mul(&alpha.reshape(shape.as_slice())?)?.broadcast_add(&beta.reshape(shape.as_slice())?)
+        super::channel_affine::channel_affine(xs, &alpha, &beta)
     }
 }
 

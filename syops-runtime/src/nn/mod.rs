@@ -3,6 +3,7 @@
 //! parameter names.
 mod attention;
 mod batch_norm;
+mod channel_affine;
 mod conv;
 mod flatten;
 mod linear;

@@ -192,19 +192,30 @@ impl<const D: usize> Window<D> {
 }
 
 impl<const D: usize> Window<D> {
-    /// 2-D max pooling by candle's kernel: the input padded with -inf as the window loop pads it,
-    /// then windows of `kernel` every `stride` (the same maxima, in one pass).
+    /// 2-D max pooling: on the CPU one pass over each window's in-bounds positions (padding is
+    /// -inf, so it never wins; NaN propagates, as in PyTorch); elsewhere candle's kernel on the
+    /// input padded with -inf as the window loop pads it.
     fn max_2d(&self, name: &str, xs: &Tensor) -> Result<Tensor> {
         let first = xs.rank() - 2;
-        let mut padded = xs.clone();
         let mut outs = [0usize; 2];
         for (d, slot) in outs.iter_mut().enumerate() {
+            *slot = self.out_len(name, d, xs.dim(first + d)?, xs.dims())?;
+        }
+        if xs.device().is_cpu() {
+            let op = MaxPool2dCpu {
+                kernel: [self.kernel[0], self.kernel[1]],
+                stride: [self.stride[0], self.stride[1]],
+                padding: [self.padding[0], self.padding[1]],
+                out: outs,
+            };
+            return xs.contiguous()?.apply_op1_no_bwd(&op);
+        }
+        let mut padded = xs.clone();
+        for (d, &out) in outs.iter().enumerate() {
             let len = xs.dim(first + d)?;
-            let out = self.out_len(name, d, len, xs.dims())?;
             let (k, s, p) = (self.kernel[d], self.stride[d], self.padding[d]);
             let right = ((out - 1) * s + k).saturating_sub(len + p);
             padded = pad_value(&padded, first + d, p, right, f64::NEG_INFINITY)?;
-            *slot = out;
         }
         let batched = if first == 1 { padded.unsqueeze(0)? } else { padded };
         let ys = batched
@@ -216,6 +227,91 @@ impl<const D: usize> Window<D> {
             ys.squeeze(0)
         } else {
             Ok(ys)
+        }
+    }
+}
+
+/// The CPU pass of [`Window::max_2d`], for a geometry already checked.
+struct MaxPool2dCpu {
+    kernel: [usize; 2],
+    stride: [usize; 2],
+    padding: [usize; 2],
+    out: [usize; 2],
+}
+
+impl MaxPool2dCpu {
+    /// The in-bounds input positions of output position `o` along dim `d` of length `len`.
+    fn span(&self, d: usize, o: usize, len: usize) -> std::ops::Range<usize> {
+        let start = (o * self.stride[d]) as isize - self.padding[d] as isize;
+        let end = (start + self.kernel[d] as isize).clamp(0, len as isize) as usize;
+        (start.max(0) as usize).min(end)..end
+    }
+
+    fn run<T: candle::WithDType + Send + Sync>(
+        &self,
+        xs: &[T],
+        layout: &candle::Layout,
+    ) -> Result<(candle::CpuStorage, candle::Shape)> {
+        use rayon::prelude::*;
+        let Some((start, end)) = layout.contiguous_offsets() else {
+            candle::bail!("max pooling: expected a contiguous tensor");
+        };
+        let dims = layout.dims();
+        let (h, w) = (dims[dims.len() - 2], dims[dims.len() - 1]);
+        let [oh, ow] = self.out;
+        let xs = &xs[start..end];
+        let mut out = vec![T::zero(); xs.len() / (h * w).max(1) * oh * ow];
+        let plane = |(o, x): (&mut [T], &[T])| {
+            for i in 0..oh {
+                let rows = self.span(0, i, h);
+                for j in 0..ow {
+                    let cols = self.span(1, j, w);
+                    let mut m = T::from_f64(f64::NEG_INFINITY);
+                    for r in rows.clone() {
+                        for &v in &x[r * w + cols.start..r * w + cols.end] {
+                            // `v != v`: NaN wins, as PyTorch's `val > max || isnan(val)`.
+                            #[allow(clippy::eq_op)]
+                            if v > m || v != v {
+                                m = v;
+                            }
+                        }
+                    }
+                    o[i * ow + j] = m;
+                }
+            }
+        };
+        if h * w == 0 || oh * ow == 0 {
+            // Nothing to pool (an empty input): the output is empty too.
+        } else if xs.len() < 1 << 15 {
+            out.chunks_mut(oh * ow).zip(xs.chunks(h * w)).for_each(plane);
+        } else {
+            out.par_chunks_mut(oh * ow).zip(xs.par_chunks(h * w)).for_each(plane);
+        }
+        let mut shape = dims.to_vec();
+        let rank = shape.len();
+        shape[rank - 2] = oh;
+        shape[rank - 1] = ow;
+        Ok((T::to_cpu_storage_owned(out), candle::Shape::from(shape)))
+    }
+}
+
+impl candle::CustomOp1 for MaxPool2dCpu {
+    fn name(&self) -> &'static str {
+        "syops-max-pool-2d"
+    }
+
+    fn cpu_fwd(
+        &self,
+        storage: &candle::CpuStorage,
+        layout: &candle::Layout,
+    ) -> Result<(candle::CpuStorage, candle::Shape)> {
+        use candle::CpuStorage as S;
+        match storage {
+            S::F32(v) => self.run(v, layout),
+            S::F64(v) => self.run(v, layout),
+            S::F16(v) => self.run(v, layout),
+            S::BF16(v) => self.run(v, layout),
+            _ => candle::bail!("max pooling: expected a float tensor"),
         }
     }
 }
@@ -440,6 +536,35 @@ mod tests {
     use candle::Device;
 
     use super::*;
+
+    #[test]
+    fn max_pool_2d_equals_two_1d_poolings() {
+        // Max is separable: pooling the width then the height with the 1-D window loop gives the
+        // 2-D answer. Small (in order) and large (on the pool) inputs, with padding and ceil_mode.
+        for (dims, k, s, p, ceil) in [
+            ([1usize, 2, 7, 9], (3usize, 2usize), (2usize, 1usize), (1usize, 1usize), false),
+            ([2, 3, 10, 11], (3, 3), (2, 2), (1, 0), true),
+            ([2, 8, 64, 70], (3, 3), (2, 2), (1, 1), false),
+            ([2, 8, 65, 64], (2, 3), (2, 3), (0, 1), true),
+        ] {
+            let n: usize = dims.iter().product();
+            let v: Vec<f32> = (0..n).map(|i| ((i * 7919) % 1013) as f32 / 97.0 - 4.1).collect();
+            let xs = Tensor::from_vec(v, dims.as_slice(), &Device::Cpu).unwrap();
+            let got = MaxPool2d::with_config([k.0, k.1], [s.0, s.1], [p.0, p.1], ceil).forward(&xs).unwrap();
+            // [N·C, H, W]: rank 3, pooled over W; then over H, moved last.
+            let planes = xs.reshape((dims[0] * dims[1], dims[2], dims[3])).unwrap();
+            let rows = MaxPool1d::with_config(k.1, s.1, p.1, ceil).forward(&planes).unwrap();
+            let cols = MaxPool1d::with_config(k.0, s.0, p.0, ceil)
+                .forward(&rows.transpose(1, 2).unwrap().contiguous().unwrap())
+                .unwrap()
+                .transpose(1, 2)
+                .unwrap();
+            let want = cols.reshape((dims[0], dims[1], cols.dim(1).unwrap(), cols.dim(2).unwrap())).unwrap();
+            assert_eq!(got.dims(), want.dims(), "{dims:?}");
+            let diff = (got - want).unwrap().abs().unwrap().max_all().unwrap().to_scalar::<f32>().unwrap();
+            assert_eq!(diff, 0.0, "{dims:?}");
+        }
+    }
 
     #[test]
     fn adaptive_bins_follow_pytorch() {

@@ -103,7 +103,7 @@ pub struct CommonArgs {
     /// Units of operation and parameter counts.
     #[arg(long, default_value = "auto", value_parser = parser::<Units>(&["auto", "G", "M", "K"]))]
     pub units: Units,
-    /// Energy model: fp32, fp16, int8 (45 nm) or AC_PJ,MAC_PJ[,BITS]; recomputes the energy columns.
+    /// Energy model: fp32, fp16, int8 (45 nm), AC_PJ,MAC_PJ or AC_PJ,MAC_PJ,BITS; recomputes the energy columns.
     #[arg(long, value_name = "MODEL", value_parser = |s: &str| s.parse::<EnergyModel>().map_err(|e| e.to_string()))]
     pub energy: Option<EnergyModel>,
     /// SNN time steps per ANN run, for the ANN baseline and break-even rates (overrides the

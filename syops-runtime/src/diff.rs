@@ -18,7 +18,8 @@ pub enum Change {
 /// Quantities compared, in column order.
 const COLUMNS: [Quantity; 5] = [Quantity::Params, Quantity::Acs, Quantity::Macs, Quantity::Total, Quantity::EnergyMj];
 
-/// One layer that differs; `before`/`after` hold [`COLUMNS`] per sample.
+/// One layer that differs; `before`/`after` hold the compared quantities per sample: params, ACs,
+/// MACs, total and energy.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LayerDelta {
     /// Its path.

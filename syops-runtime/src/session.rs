@@ -94,8 +94,8 @@ impl Session {
     }
 
     /// Counts layers of this type with `rule` (syops' `custom_modules_hooks`). The type must be a
-    /// [`Layer`] whose role is [`Role::Counted`] for the rule to be called; a type without a rule
-    /// of its own can return [`Role::Counted`] and rely on this one.
+    /// [`Layer`] whose role is [`Role::Counted`](crate::Role::Counted) for the rule to be called; a type without a rule
+    /// of its own can return [`Role::Counted`](crate::Role::Counted) and rely on this one.
     pub fn rule(
         mut self,
         type_name: impl Into<String>,

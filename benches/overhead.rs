@@ -69,8 +69,14 @@ fn plain_forward(net: &SpikingResNet, xs: &Tensor) -> Result<Tensor> {
     net.fc.forward(&net.avgpool.forward(&xs)?.flatten_from(1)?)
 }
 
+/// The repository: cargo's `CARGO_MANIFEST_DIR` when it runs the bench, else where it was built
+/// (set `CARGO_MANIFEST_DIR` to run a binary built elsewhere, as on a GPU machine).
+fn repo() -> PathBuf {
+    std::env::var_os("CARGO_MANIFEST_DIR").map_or_else(|| env!("CARGO_MANIFEST_DIR").into(), Into::into)
+}
+
 fn case_path() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/reference/spiking_resnet18.json")
+    repo().join("tests/reference/spiking_resnet18.json")
 }
 
 /// The CPU, or the first CUDA device when built with `--features cuda` and
@@ -133,9 +139,7 @@ criterion_group!(benches, overhead);
 
 /// criterion's median estimate (seconds) of `id`, read from what it just wrote.
 fn median(id: &str) -> Option<f64> {
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target"));
+    let target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| repo().join("target"));
     let path = target.join("criterion").join(GROUP).join(id).join("new/estimates.json");
     let text = std::fs::read_to_string(path).ok()?;
     let value: serde_json::Value = serde_json::from_str(&text).ok()?;
@@ -145,7 +149,7 @@ fn median(id: &str) -> Option<f64> {
 /// Times the original syops counting the same case, through `SYOPS_PYTHON`.
 fn python_seconds() -> Option<std::result::Result<f64, String>> {
     let python = std::env::var_os("SYOPS_PYTHON")?;
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/python_syops.py");
+    let script = repo().join("benches/python_syops.py");
     let out = match Command::new(&python).arg(&script).arg(case_path()).output() {
         Ok(out) => out,
         Err(e) => return Some(Err(format!("cannot run {}: {e}", Path::new(&python).display()))),

@@ -10,8 +10,14 @@ use candle::{DType, Device};
 use syops::reference::{compare, runner_output, Case, Tolerance};
 use syops::Session;
 
+/// The repository: cargo's `CARGO_MANIFEST_DIR` when it runs the test, else where it was built
+/// (set `CARGO_MANIFEST_DIR` to run a binary built elsewhere, as on a GPU machine).
+fn repo() -> std::path::PathBuf {
+    std::env::var_os("CARGO_MANIFEST_DIR").map_or_else(|| env!("CARGO_MANIFEST_DIR").into(), Into::into)
+}
+
 fn check_on(case: &str, dtype: DType, device: &Device, session: &Session) {
-    let path = format!("{}/tests/reference/{case}.json", env!("CARGO_MANIFEST_DIR"));
+    let path = format!("{}/tests/reference/{case}.json", repo().display());
     let case = Case::load(&path).unwrap();
     let report = models::count_case_with(session, &case, dtype, device).unwrap();
     let (want, tol) = match dtype {
@@ -69,7 +75,7 @@ mod tensor_ops_spike_test {
 
     #[test]
     fn exact_convention_counts_agree() {
-        let path = format!("{}/tests/reference/cifar_plif_t4.json", env!("CARGO_MANIFEST_DIR"));
+        let path = format!("{}/tests/reference/cifar_plif_t4.json", repo().display());
         let case = Case::load(&path).unwrap();
         let exact = Session::new().convention(syops::Convention::Exact);
         let scan = models::count_case_with(&exact, &case, DType::F32, &Device::Cpu).unwrap();
@@ -113,7 +119,7 @@ mod cuda {
 fn unknown_case_is_a_clear_error() {
     let dir = std::env::temp_dir().join("syops-unknown-case");
     std::fs::create_dir_all(&dir).unwrap();
-    let src = format!("{}/tests/reference/resnet18.json", env!("CARGO_MANIFEST_DIR"));
+    let src = format!("{}/tests/reference/resnet18.json", repo().display());
     let text = std::fs::read_to_string(src).unwrap().replacen("\"case\": \"resnet18\"", "\"case\": \"nope\"", 1);
     let path = dir.join("nope.json");
     std::fs::write(&path, text).unwrap();

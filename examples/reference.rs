@@ -3,12 +3,16 @@
 //!
 //! ```text
 //! cargo run --release --example reference -- tests/reference/spiking_resnet18.json --dtype f64
+//! cargo run --release --example reference -- tests/reference/spiking_resnet18.json --convention exact
 //! ```
 mod models;
 
 use anyhow::{bail, Context};
 use candle::{DType, Device};
 use syops::reference::{runner_output, Case};
+use syops::{Convention, Session};
+
+const USAGE: &str = "usage: reference PATH/TO/<case>.json [--dtype f32|f64] [--convention syops-0.0.5|exact]";
 
 fn main() {
     if let Err(err) = run() {
@@ -21,6 +25,7 @@ fn run() -> anyhow::Result<()> {
     let mut args = std::env::args().skip(1);
     let mut path = None;
     let mut dtype = DType::F32;
+    let mut convention = Convention::Syops005;
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--dtype" => {
@@ -30,17 +35,22 @@ fn run() -> anyhow::Result<()> {
                     other => bail!("--dtype takes f32 or f64, got {other:?}"),
                 }
             }
+            "--convention" => {
+                let name = args.next().context("--convention takes syops-0.0.5 or exact")?;
+                convention = name.parse()?;
+            }
             "-h" | "--help" => {
-                println!("usage: reference PATH/TO/<case>.json [--dtype f32|f64]");
+                println!("{USAGE}");
                 return Ok(());
             }
             _ if path.is_none() => path = Some(arg),
-            _ => bail!("unexpected argument `{arg}`; usage: reference PATH/TO/<case>.json [--dtype f32|f64]"),
+            _ => bail!("unexpected argument `{arg}`; {USAGE}"),
         }
     }
-    let path = path.context("missing the manifest path; usage: reference PATH/TO/<case>.json [--dtype f32|f64]")?;
+    let path = path.with_context(|| format!("missing the manifest path; {USAGE}"))?;
     let case = Case::load(&path)?;
-    let report = models::count_case(&case, dtype, &Device::Cpu)?;
+    let session = Session::new().convention(convention);
+    let report = models::count_case_with(&session, &case, dtype, &Device::Cpu)?;
     println!("{}", serde_json::to_string_pretty(&runner_output(&case.case, &report))?);
     Ok(())
 }

@@ -7,6 +7,7 @@ mod channel_affine;
 mod conv;
 mod flatten;
 mod linear;
+mod max_pool_2d;
 mod norm;
 mod pool;
 mod rnn;

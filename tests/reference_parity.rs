@@ -51,18 +51,25 @@ macro_rules! parity {
     };
 }
 
-parity!(
-    crate::cpu;
-    resnet18,
-    spiking_resnet18,
-    sew_resnet18,
-    multistep_spiking_resnet18_lif_t4,
-    cifar_plif_t4,
-    audio1d,
-    volume3d,
-    decoder2d,
-    recurrent,
-);
+/// Invokes `$m!($args; <every public case>)`.
+macro_rules! public_cases {
+    ($m:ident!($($args:tt)*)) => {
+        $m!(
+            $($args)*;
+            resnet18,
+            spiking_resnet18,
+            sew_resnet18,
+            multistep_spiking_resnet18_lif_t4,
+            cifar_plif_t4,
+            audio1d,
+            volume3d,
+            decoder2d,
+            recurrent,
+        );
+    };
+}
+
+public_cases!(parity!(crate::cpu));
 
 /// The spike test as CUDA runs it (tensor operations), here on the CPU: the same counts.
 mod tensor_ops_spike_test {
@@ -101,18 +108,7 @@ mod cuda {
         Device::new_cuda(0).expect("--features cuda needs a CUDA device")
     }
 
-    parity!(
-        crate::cuda::device;
-        resnet18,
-        spiking_resnet18,
-        sew_resnet18,
-        multistep_spiking_resnet18_lif_t4,
-        cifar_plif_t4,
-        audio1d,
-        volume3d,
-        decoder2d,
-        recurrent,
-    );
+    public_cases!(parity!(crate::cuda::device));
 }
 
 #[test]

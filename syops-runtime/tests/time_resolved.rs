@@ -98,9 +98,10 @@ fn multi_step_neuron_worked_by_hand() {
     let net = Net { fc: None, sn: IfNode::multi_step() };
     let report = Session::new().time_resolved(true).count(&net, &batch(), Net::multi).unwrap();
     assert_hand_worked(&report);
-    // One call per batch: its ops are not split by step; they all land in step 0.
+    // One call per batch over T = 3 steps: each step updates 6 membranes, 3 per sample, as the
+    // single-step loop books them.
     let time = report.time.unwrap();
-    assert_eq!(time.ops_per_step, [StepOps { total: 9.0, acs: 9.0, macs: 0.0 }]);
+    assert_eq!(time.ops_per_step, [StepOps { total: 3.0, acs: 3.0, macs: 0.0 }; 3]);
 }
 
 #[test]
@@ -130,9 +131,42 @@ fn two_batches_accumulate() {
     // a never fired; b fired 6 + 3 = 9 times in 9 (sample, step) pairs; c 3 times.
     let sn = &time.layers[0];
     assert_eq!((sn.dead_fraction, sn.saturated_fraction), (Some(1.0 / 3.0), Some(1.0 / 3.0)));
-    // ACs: 18 + 9 over 3 samples; each sample books 9.
-    assert_eq!(time.ops_per_step, [StepOps { total: 9.0, acs: 9.0, macs: 0.0 }]);
+    // ACs: 18 + 9 over 3 samples; each sample books 9, 3 per step.
+    assert_eq!(time.ops_per_step, [StepOps { total: 3.0, acs: 3.0, macs: 0.0 }; 3]);
     assert_eq!(time.per_sample_acs.unwrap().p50, 9.0);
+}
+
+#[test]
+fn a_time_folded_synaptic_call_shares_its_acs_by_each_step_s_spikes() {
+    // fc: Linear(3 → 3) once on the time-folded `[T·N, 3]` = `[3·2, 3]` input (spikingjelly's
+    // SeqToANNContainer), time-major: step 0 fires 1 + 2 inputs, step 1 none, step 2 3 + 0.
+    // Dense 6·3·3 + 3 = 57 at rate 6/18 (in f32, as syops): 19 ACs, shared 3/6, 0, 3/6 by the
+    // steps; per sample (batch counter 2): 4.75, 0, 4.75. The dense count is even: 57 / 3 / 2 = 9.5
+    // per step.
+    let booked = 57.0 * f64::from(6f32 / 18f32);
+    let half = booked * 3.0 / 6.0 / 2.0;
+    let vb = VarBuilder::zeros(DType::F32, &Device::Cpu);
+    let net = Net { fc: Some(candle_nn::linear(3, 3, vb).unwrap()), sn: IfNode::multi_step() };
+    #[rustfmt::skip]
+    let xs = Tensor::new(&[
+        [[1f32, 0., 0.], [0., 0., 0.], [1., 1., 1.]],
+        [[1., 1., 0.], [0., 0., 0.], [0., 0., 0.]],
+    ], &Device::Cpu).unwrap();
+    let forward = |net: &Net, xs: &Tensor| {
+        let folded = xs.transpose(0, 1)?.contiguous()?.reshape((6, 3))?;
+        let h = call(net.fc.as_ref().unwrap(), "fc", &folded)?;
+        call(&net.sn, "sn", &h.reshape((3, 2, 3))?)
+    };
+    let report = Session::new().time_resolved(true).count(&net, &xs, forward).unwrap();
+    let time = report.time.unwrap();
+    let fc = time.layers.iter().find(|l| l.path == "fc").unwrap();
+    let acs: Vec<f64> = fc.ops_per_step.iter().map(|s| s.acs).collect();
+    assert_eq!(acs, [half, 0.0, half]);
+    assert!((half - 4.75).abs() < 1e-6, "{half}: 4.75 but for the f32 rate");
+    assert!(fc.ops_per_step.iter().all(|s| s.total == 9.5 && s.macs == 0.0));
+    assert_close(acs.iter().sum::<f64>(), report.layers.iter().find(|l| l.path == "fc").unwrap().stats.sum_acs / 2.0);
+    // The model adds the neuron's 18 / 3 / 2 = 3 per step.
+    assert_eq!(time.ops_per_step.iter().map(|s| s.acs).collect::<Vec<_>>(), [half + 3.0, 3.0, half + 3.0]);
 }
 
 #[test]

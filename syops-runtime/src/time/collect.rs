@@ -42,6 +42,9 @@ struct Queued {
     node: usize,
     step: usize,
     input_sums: Option<usize>,
+    /// A synaptic call whose input spans several steps (`[T·B, ...]` or `[T, B, ...]`): its input
+    /// spike count per step, which shares its ACs out over those steps.
+    step_sums: Option<usize>,
     neuron: Option<NeuronCall>,
 }
 
@@ -108,11 +111,16 @@ impl TimeState {
             acc.calls_in_batch += 1;
             acc.calls_in_batch - 1
         };
-        let mut input_sums = None;
+        let (mut input_sums, mut step_sums) = (None, None);
         if ops.split == Split::AcOrMac && ops.probe == Probe::Input {
             if let Some(xs) = input {
                 match by_sample(xs, b, multi_step)? {
-                    Some((v, _)) => input_sums = Some(self.push(v.sum(2)?.sum(0)?)),
+                    Some((v, _)) => {
+                        input_sums = Some(self.push(v.sum(2)?.sum(0)?));
+                        if v.dim(0)? > 1 {
+                            step_sums = Some(self.push(v.sum(2)?.sum(1)?));
+                        }
+                    }
                     None => self.warn(node, path, "input", xs.dims(), "its ACs are split evenly over the samples"),
                 }
             }
@@ -123,7 +131,7 @@ impl TimeState {
                 neuron = Some(self.observe_neuron(node, path, multi_step, step, out)?);
             }
         }
-        self.queue.push(Queued { node, step, input_sums, neuron });
+        self.queue.push(Queued { node, step, input_sums, step_sums, neuron });
         Ok(())
     }
 
@@ -212,11 +220,23 @@ impl TimeState {
         let booked = std::mem::take(&mut self.booked);
         for (q, one) in queue.iter().zip(&booked) {
             let acc = self.accs.get_mut(&q.node).expect("created by observe");
-            grow(&mut acc.step_ops, q.step + 1);
-            let so = &mut acc.step_ops[q.step];
-            so.total += one.sum_total as f64;
-            so.acs += one.sum_acs;
-            so.macs += one.sum_macs as f64;
+            // The steps this call covers: one, or each step of a multi-step input or output.
+            // ACs follow the input's spikes per step (evenly when it has none, and for neurons,
+            // whose every step updates as many membranes); dense counts and MACs are even.
+            let shares: Vec<f64> = match (q.step_sums, &q.neuron) {
+                (Some(i), _) => host[i].clone(),
+                (None, Some(nc)) => vec![1.0; host[nc.steps].len()],
+                (None, None) => vec![1.0],
+            };
+            let first = if shares.len() > 1 { q.step * shares.len() } else { q.step };
+            let (whole, n) = (shares.iter().sum::<f64>(), shares.len() as f64);
+            grow(&mut acc.step_ops, first + shares.len());
+            for (t, share) in shares.iter().enumerate() {
+                let so = &mut acc.step_ops[first + t];
+                so.total += one.sum_total as f64 / n;
+                so.acs += if whole > 0.0 { one.sum_acs * share / whole } else { one.sum_acs / n };
+                so.macs += one.sum_macs as f64 / n;
+            }
             if b > 0 {
                 let sums = q.input_sums.map(|i| &host[i]);
                 let spikes: f64 = sums.map_or(0.0, |s| s.iter().sum());

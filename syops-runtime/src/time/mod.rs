@@ -14,9 +14,13 @@
 //!   proportion to each sample's input spike count, which sums back to its booked ACs; MACs, and the
 //!   ACs of layers whose tensors have no such axis (warned), are split evenly.
 //! - **Ops per step** are each counted layer's per-call ACs, MACs and dense count (as the
-//!   convention books them), in bucket `t` = the call's index among that layer's calls in the batch,
-//!   divided by the batch counter. Multi-step layers are called once per batch: their ops are **not**
-//!   split by step and land in step 0, as do all ops of a model that is called once per batch.
+//!   convention books them), divided by the batch counter, in bucket `t` = the call's index among
+//!   that layer's calls in the batch. A call that covers several steps at once — a multi-step
+//!   neuron on `[T, N, ...]`, a synaptic layer on a time-folded `[T·N, ...]` or `[T, N, ...]`
+//!   input — is split over its `T` steps: a synaptic layer's ACs in proportion to its input's
+//!   spikes at each step (the sample axis rule below tells the steps apart), everything else
+//!   evenly (each step updates as many membranes). Layers whose tensors have no such axis land in
+//!   the bucket of their call.
 //! - **Dead / saturated**: each neuron layer keeps a device tensor of spike counts per neuron of one
 //!   sample, over the whole run; a neuron is dead when its count is 0 and saturated when it fired at
 //!   every (sample, step) it saw.

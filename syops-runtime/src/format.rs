@@ -204,7 +204,7 @@ impl View {
             ops(line.acs),
             ops(line.macs),
             row.mean_rate().map_or_else(String::new, |r| format!("{:.2}", r * 100.0)),
-            line.energy_mj.map_or_else(String::new, |e| format!("{e:.6}")),
+            line.energy_mj.map_or_else(String::new, energy_cell),
         ]
     }
 
@@ -314,11 +314,31 @@ impl View {
     }
 }
 
+/// An energy in mJ for the table: six decimals, or three significant digits below 0.0001 mJ
+/// (a small model's layers would all read 0.000000).
+fn energy_cell(mj: f64) -> String {
+    if mj != 0.0 && mj.abs() < 1e-4 {
+        format!("{mj:.3e}")
+    } else {
+        format!("{mj:.6}")
+    }
+}
+
 fn csv_field(s: &str) -> String {
     if s.contains([',', '"', '\n']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
         s.to_string()
+    }
+}
+
+#[cfg(test)]
+mod energy_cell_tests {
+    #[test]
+    fn small_energies_keep_their_digits() {
+        assert_eq!(super::energy_cell(0.542864), "0.542864");
+        assert_eq!(super::energy_cell(0.0), "0.000000");
+        assert_eq!(super::energy_cell(2.16e-8), "2.160e-8");
     }
 }
 

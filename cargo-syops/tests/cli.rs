@@ -122,7 +122,7 @@ fn budgets_pass_fail_and_reject_bad_files() {
 fn unknown_targets_and_packages_list_what_exists() {
     let err = fails(&["--example", "nope"]);
     assert!(
-        err.contains("error: no example `nope`; examples: broken, linear, nocount, panics, tiny, uncounted"),
+        err.contains("error: no example `nope`; examples: broken, linear, nocount, options, panics, tiny, uncounted"),
         "{err}"
     );
     let err = fails(&["-p", "nope", "--example", "tiny"]);
@@ -140,6 +140,30 @@ fn build_failures_panics_and_silent_programs_fail_clearly() {
     let err = fails(&["--example", "nocount"]);
     assert!(err.contains("this program never counts"), "{err}");
     assert!(err.contains("error: `nocount` ran but never counted anything"), "{err}");
+}
+
+#[test]
+fn the_options_beyond_syops_are_shown() {
+    // Linear(8, 4) on all-ones [3, 8] (a constant input counts as spikes at rate 1), exact:
+    // 24 nonzero inputs × 4 outputs + 12 bias = 108 ACs over 3 samples = 36 per sample; dense
+    // (syops) 3·8·4 + 4 = 100, 33.3 per sample.
+    let table = ok(&["--example", "options", "--", "exact"]);
+    assert!(table.contains("(exact convention)"), "{table}");
+    assert!(table.contains("ACs      36.0 per sample") && table.contains("dense    33.3 per sample"), "{table}");
+    assert!(table.contains("membrane 0.0 updates per sample"), "{table}");
+    assert!(table.contains("time-resolved over 3 samples (percentiles by nearest rank):"), "{table}");
+    let report = Report::from_json(&ok(&["--example", "options", "--format", "json", "--", "exact"])).unwrap();
+    assert_eq!(report.convention, "exact");
+    assert_eq!(report.time.unwrap().ops_per_step.iter().map(|s| s.acs).sum::<f64>(), 36.0);
+    let html = ok(&["--example", "options", "--format", "html", "--", "exact"]);
+    assert!(html.contains("Membrane updates") && html.contains("Time-resolved"), "{html}");
+
+    // Static, an assumed rate of 0.5: the same dense count, half of it ACs.
+    let table = ok(&["--example", "options", "--", "static"]);
+    assert!(table.contains("static: assumed rates default 50.00 %"), "{table}");
+    assert!(table.contains("ACs      16.7 per sample"), "{table}");
+    let err = fails(&["--example", "options", "--", "bogus"]);
+    assert!(err.contains("expected `exact` or `static`"), "{err}");
 }
 
 #[test]

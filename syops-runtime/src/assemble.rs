@@ -46,10 +46,14 @@ pub(crate) fn assemble(model: &dyn Layer, mut state: State, batches: u64, non_fi
     walk(model, String::new(), &mut leaves, &mut HashSet::new(), &mut params);
     let mut by_path: HashMap<String, usize> =
         state.nodes.iter().enumerate().map(|(i, n)| (n.path.clone(), i)).collect();
-    let path_of = |i: &usize| state.nodes[*i].path.clone();
-    let splits: HashMap<String, crate::Split> = state.splits.iter().map(|(i, s)| (path_of(i), *s)).collect();
-    let uncounted_outputs: HashMap<String, u64> =
-        state.uncounted_outputs.iter().map(|(i, n)| (path_of(i), *n)).collect();
+    let splits: HashMap<String, crate::Split> =
+        state.nodes.iter().filter_map(|n| Some((n.path.clone(), n.split?))).collect();
+    let uncounted_outputs: HashMap<String, u64> = state
+        .nodes
+        .iter()
+        .filter(|n| n.role == Role::Uncounted)
+        .map(|n| (n.path.clone(), n.uncounted_outputs))
+        .collect();
     let mut warnings = Vec::new();
     if non_finite_inputs > 0 {
         warnings.push(format!("{non_finite_inputs} input batch(es) held NaN or Inf; such tensors count as non-spikes"));

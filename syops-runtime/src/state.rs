@@ -33,6 +33,25 @@ pub(crate) struct Node {
     pub stats: LayerStats,
     pub input_shape: Option<Vec<usize>>,
     pub output_shape: Option<Vec<usize>>,
+    /// How its rule splits its calls (set by its first counted call; read by the energy detail).
+    pub split: Option<Split>,
+    /// Output elements of its calls when it has no rule (the coverage estimate of its dense ops).
+    pub uncounted_outputs: u64,
+}
+
+impl Node {
+    fn new(path: String, layer: &LayerRef<'_>) -> Self {
+        Node {
+            path,
+            type_name: layer.type_name(),
+            role: layer.role(),
+            stats: LayerStats::default(),
+            input_shape: None,
+            output_shape: None,
+            split: None,
+            uncounted_outputs: 0,
+        }
+    }
 }
 
 /// A call whose spike statistics are still on the device.
@@ -58,10 +77,6 @@ pub(crate) struct State {
     pub unattributed: Vec<String>,
     /// Unattributed calls counted per site: `(file:line, receiver, calls)`, in first-seen order.
     pub unattributed_calls: Vec<(&'static str, &'static str, u64)>,
-    /// How each counted node's calls were booked (the last rule answer), by node index.
-    pub splits: HashMap<usize, Split>,
-    /// Output elements summed over the calls of each uncounted node, by node index.
-    pub uncounted_outputs: HashMap<usize, u64>,
     pub error: Option<crate::Error>,
     /// The innermost layer whose call failed, with its input shape.
     pub failed_at: Option<(String, &'static str, Option<Vec<usize>>)>,
@@ -71,14 +86,7 @@ pub(crate) struct State {
 
 impl State {
     fn new(options: Options, root: &LayerRef<'_>) -> Self {
-        let root = Node {
-            path: String::new(),
-            type_name: root.type_name(),
-            role: root.role(),
-            stats: LayerStats::default(),
-            input_shape: None,
-            output_shape: None,
-        };
+        let root = Node::new(String::new(), root);
         State {
             time: options.time_resolved().then(Default::default),
             options,
@@ -90,8 +98,6 @@ impl State {
             times_counter: 0,
             unattributed: Vec::new(),
             unattributed_calls: Vec::new(),
-            splits: HashMap::new(),
-            uncounted_outputs: HashMap::new(),
             error: None,
             failed_at: None,
         }
@@ -104,14 +110,7 @@ impl State {
         let parent_path = &self.nodes[parent].path;
         let path = if parent_path.is_empty() { seg.to_string() } else { format!("{parent_path}.{seg}") };
         let id = self.nodes.len();
-        self.nodes.push(Node {
-            path,
-            type_name: layer.type_name(),
-            role: layer.role(),
-            stats: LayerStats::default(),
-            input_shape: None,
-            output_shape: None,
-        });
+        self.nodes.push(Node::new(path, layer));
         self.index.insert((parent, seg), id);
         id
     }
@@ -124,7 +123,7 @@ impl State {
             n.output_shape = output.map(|t| t.dims().to_vec());
         }
         if n.role == Role::Uncounted {
-            *self.uncounted_outputs.entry(node).or_default() += output.map_or(0, |t| t.elem_count() as u64);
+            n.uncounted_outputs += output.map_or(0, |t| t.elem_count() as u64);
         }
         if n.role != Role::Counted || self.options.ignores(n.type_name) {
             return;
@@ -150,11 +149,11 @@ impl State {
     }
 
     fn queue(&mut self, node: usize, ops: Ops, input: Option<&Tensor>, output: Option<&Tensor>) -> Result<()> {
+        self.nodes[node].split = Some(ops.split);
         if let Some(rates) = self.options.static_rates() {
             // A static count: no spike test, the assumed rate decides.
             let rate = rates.rate_for(&self.nodes[node].path);
-            crate::rates::book(&mut self.nodes[node].stats, ops.clone(), rate);
-            self.splits.insert(node, ops.split);
+            crate::rates::book(&mut self.nodes[node].stats, ops, rate);
             return Ok(());
         }
         if self.options.convention() == Convention::Exact {
@@ -180,7 +179,6 @@ impl State {
             Some(t) => (Some(self.spike_stats(&t)?), t.elem_count(), t.dtype()),
             None => (None, 0, DType::F64),
         };
-        self.splits.insert(node, ops.split);
         self.pending.push(Pending { node, dense: ops.dense, split: ops.split, stats, numel, dtype, exact: None });
         Ok(())
     }
@@ -219,7 +217,6 @@ impl State {
             }
             None => (None, 0, DType::F64),
         };
-        self.splits.insert(node, ops.split);
         self.pending.push(Pending { node, dense: ops.dense, split: ops.split, stats, numel, dtype, exact: ops.exact });
         Ok(())
     }

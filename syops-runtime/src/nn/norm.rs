@@ -19,17 +19,11 @@ fn normalise(xs: &Tensor, eps: f64) -> Result<Tensor> {
     centred.broadcast_mul(&invstd)
 }
 
-/// Applies per-channel `weight`, `bias` along dim 1 of `ys`.
+/// Applies per-channel `weight`, `bias` along dim 1 of `ys` (as batch normalisation does).
 fn affine(ys: &Tensor, wb: &Option<(Tensor, Tensor)>) -> Result<Tensor> {
     match wb {
         None => Ok(ys.clone()),
-        Some((w, b)) => {
-            let mut shape = vec![1; ys.rank()];
-            shape[1] = w.dim(0)?;
-            let dt = ys.dtype();
-            ys.broadcast_mul(&w.to_dtype(dt)?.reshape(shape.as_slice())?)?
-                .broadcast_add(&b.to_dtype(dt)?.reshape(shape.as_slice())?)
-        }
+        Some((w, b)) => super::channel_affine::channel_affine(ys, &w.to_dtype(ys.dtype())?, &b.to_dtype(ys.dtype())?),
     }
 }
 

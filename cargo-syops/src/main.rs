@@ -30,7 +30,7 @@ fn main() -> ExitCode {
 /// Builds and runs the target, then renders and checks every report it wrote.
 fn run_target(args: &Args) -> Result<ExitCode> {
     // A bad budget file is an error before the build, not after.
-    args.view.common.budget.as_deref().map(read_budget).transpose()?;
+    let budget = args.view.common.budget.as_deref().map(read_budget).transpose()?;
     let target = cargo::resolve(&args.target)?;
     let exe = cargo::build(&target, &args.target)?;
     let file = tempfile::NamedTempFile::new().context("cannot create the report file")?;
@@ -47,7 +47,7 @@ fn run_target(args: &Args) -> Result<ExitCode> {
             target.name
         );
     }
-    present(&reports, &args.view, args.strict)
+    present(&reports, &args.view, budget.as_ref(), args.strict)
 }
 
 /// `cargo syops show FILE...`: every report in the files, as a run would print them.
@@ -56,12 +56,12 @@ fn run_show(args: &ShowArgs) -> Result<ExitCode> {
     for path in &args.files {
         reports.extend(read_reports(path)?);
     }
-    present(&reports, &args.view, args.strict)
+    let budget = args.view.common.budget.as_deref().map(read_budget).transpose()?;
+    present(&reports, &args.view, budget.as_ref(), args.strict)
 }
 
 /// Renders `reports` (`--format`, `-o`), then checks them against `--budget` and `--strict`.
-fn present(reports: &[Report], args: &ViewArgs, strict: bool) -> Result<ExitCode> {
-    let budget = args.common.budget.as_deref().map(read_budget).transpose()?;
+fn present(reports: &[Report], args: &ViewArgs, budget: Option<&Budget>, strict: bool) -> Result<ExitCode> {
     let view = args.view();
     let rendered = match view.format {
         // Several sessions: one report per line (JSON lines), which `cargo syops diff` reads too.
@@ -73,7 +73,7 @@ fn present(reports: &[Report], args: &ViewArgs, strict: bool) -> Result<ExitCode
         _ => reports.iter().map(|r| view.render(r)).collect::<Vec<_>>().join("\n"),
     };
     emit(&args.common, &rendered)?;
-    let code = check(budget.as_ref(), &reports.iter().map(|r| r.view(&view)).collect::<Vec<_>>());
+    let code = check(budget, &reports.iter().map(|r| r.view(&view)).collect::<Vec<_>>());
     if strict && !covered(reports) {
         return Ok(ExitCode::FAILURE);
     }

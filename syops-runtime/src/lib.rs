@@ -17,6 +17,7 @@ mod memory_level;
 pub mod neuron;
 pub mod nn;
 mod ops;
+mod pool_split;
 mod probe;
 mod rates;
 pub mod reference;

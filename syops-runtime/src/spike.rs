@@ -7,6 +7,7 @@
 //! first third distinct value, so analog tensors cost a few elements, not a full scan.
 use candle::{CpuStorage, CustomOp1, DType, Device, Layout, Shape, Tensor};
 
+use crate::pool_split::{chunk_len, PARALLEL_MIN};
 use crate::Result;
 
 /// Number of statistics [`stats`] produces per tensor.
@@ -94,9 +95,6 @@ struct Scan<T> {
 /// a block with a new value costs little.
 const BLOCK: usize = 64;
 
-/// Tensors at least this long are scanned on the thread pool (candle's, rayon's global one).
-const PARALLEL_MIN: usize = 1 << 15;
-
 /// What a block or chunk holds, given the values seen so far: only those (`Some(n_b)`, the count
 /// of the second), or something else (`None`).
 fn count_known<T: Copy + PartialEq>(data: &[T], a: T, b: T) -> Option<u64> {
@@ -183,7 +181,7 @@ impl<T: Copy + PartialEq + Send + Sync> Scan<T> {
         }
         let a = self.a.expect("the head is not empty");
         let b = self.b.unwrap_or(a);
-        let chunk = rest.len().div_ceil(4 * rayon::current_num_threads()).max(PARALLEL_MIN / 4);
+        let chunk = chunk_len(rest.len());
         let counts: Vec<Option<u64>> = rest.par_chunks(chunk).map(|c| count_known(c, a, b)).collect();
         for (i, n_b) in counts.into_iter().enumerate() {
             match n_b {

@@ -4,8 +4,7 @@
 //! separate tensor operations, three of them broadcasts.
 use candle::{CpuStorage, CustomOp2, Layout, Shape, WithDType};
 
-/// Membranes at least this large step in chunks on the thread pool.
-const PARALLEL_MIN: usize = 1 << 15;
+use crate::pool_split::{chunk_len, PARALLEL_MIN};
 
 /// How the membrane charges, per neuron type (`vr` is `v_reset`, 0 for a soft reset).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -69,7 +68,7 @@ impl Step {
         }
         // Element-wise: chunks on the thread pool give the same numbers.
         use rayon::prelude::*;
-        let chunk = n.div_ceil(4 * rayon::current_num_threads()).max(PARALLEL_MIN / 4);
+        let chunk = chunk_len(n);
         spikes
             .par_chunks_mut(chunk)
             .zip(potentials.par_chunks_mut(chunk))
@@ -191,7 +190,7 @@ mod tests {
 
     #[test]
     fn large_membranes_step_in_parallel_chunks_with_the_same_numbers() {
-        let width = 3 * super::PARALLEL_MIN / 2 + 7;
+        let width = 3 * crate::pool_split::PARALLEL_MIN / 2 + 7;
         let config = NeuronConfig { multi_step: true, ..NeuronConfig::default() };
         assert!(same_on(width, || IfNode::with_config(config), |n| &n.membrane));
         assert!(same_on(width, || LifNode::with_config(2.0, true, config), |n| &n.membrane));

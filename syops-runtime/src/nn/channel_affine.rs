@@ -3,8 +3,7 @@
 //! the tensor's dtype, as the two broadcast operations round them); elsewhere those operations.
 use candle::{CpuStorage, CustomOp1, Layout, Result, Shape, Tensor, WithDType};
 
-/// Elements from which the pass runs in chunks of channels on the thread pool.
-const PARALLEL_MIN: usize = 1 << 15;
+use crate::pool_split::PARALLEL_MIN;
 
 /// `xs * alpha + beta`, with `alpha` and `beta` of shape `[C]` in `xs`'s dtype.
 pub(crate) fn channel_affine(xs: &Tensor, alpha: &Tensor, beta: &Tensor) -> Result<Tensor> {

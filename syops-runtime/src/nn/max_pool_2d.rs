@@ -54,7 +54,7 @@ impl MaxPool2dCpu {
         };
         if h * w == 0 || oh * ow == 0 {
             // Nothing to pool (an empty input): the output is empty too.
-        } else if xs.len() < 1 << 15 {
+        } else if xs.len() < crate::pool_split::PARALLEL_MIN {
             out.chunks_mut(oh * ow).zip(xs.chunks(h * w)).for_each(plane);
         } else {
             out.par_chunks_mut(oh * ow).zip(xs.par_chunks(h * w)).for_each(plane);

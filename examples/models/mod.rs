@@ -15,24 +15,31 @@ pub mod volume3d;
 
 use anyhow::{bail, Context};
 use candle::{DType, Device, IndexOp, Module, Result, Tensor};
-use candle_nn::{Conv2d, Conv2dConfig, VarBuilder};
-use syops::nn::BatchNorm;
+use candle_nn::VarBuilder;
+use syops::nn::{BatchNorm, Conv, ConvConfig};
 use syops::reference::Case;
 use syops::{Layer, Report, Session};
 
+/// A 2-D convolution without bias: `syops::nn::Conv`, whose CPU im2col runs in one pass (candle-nn's
+/// `Conv2d` computes the same; `resnet.rs` keeps it).
+fn conv2d(cin: usize, cout: usize, k: usize, stride: usize, padding: usize, vb: VarBuilder) -> Result<Conv> {
+    let cfg = ConvConfig { stride: vec![stride], padding: vec![padding], bias: false, ..Default::default() };
+    Conv::new(2, false, cin, cout, &[k], cfg, vb)
+}
+
 /// A 3×3 convolution with padding 1, no bias (torchvision's `conv3x3`).
-pub fn conv3x3(cin: usize, cout: usize, stride: usize, vb: VarBuilder) -> Result<Conv2d> {
-    candle_nn::conv2d_no_bias(cin, cout, 3, Conv2dConfig { padding: 1, stride, ..Default::default() }, vb)
+pub fn conv3x3(cin: usize, cout: usize, stride: usize, vb: VarBuilder) -> Result<Conv> {
+    conv2d(cin, cout, 3, stride, 1, vb)
 }
 
 /// A 1×1 convolution, no bias (torchvision's `conv1x1`).
-pub fn conv1x1(cin: usize, cout: usize, stride: usize, vb: VarBuilder) -> Result<Conv2d> {
-    candle_nn::conv2d_no_bias(cin, cout, 1, Conv2dConfig { stride, ..Default::default() }, vb)
+pub fn conv1x1(cin: usize, cout: usize, stride: usize, vb: VarBuilder) -> Result<Conv> {
+    conv2d(cin, cout, 1, stride, 0, vb)
 }
 
 /// The stem: 7×7 convolution, stride 2, padding 3, no bias.
-pub fn stem(vb: VarBuilder) -> Result<Conv2d> {
-    candle_nn::conv2d_no_bias(3, 64, 7, Conv2dConfig { padding: 3, stride: 2, ..Default::default() }, vb)
+pub fn stem(vb: VarBuilder) -> Result<Conv> {
+    conv2d(3, 64, 7, 2, 3, vb)
 }
 
 /// `BatchNorm2d`.
@@ -42,7 +49,7 @@ pub fn bn(c: usize, vb: VarBuilder) -> Result<BatchNorm> {
 
 /// A ResNet shortcut: `nn.Sequential(conv1x1, BatchNorm2d)`.
 #[syops::count(name = "Sequential")]
-pub struct Downsample(pub Conv2d, pub BatchNorm);
+pub struct Downsample(pub Conv, pub BatchNorm);
 
 impl Downsample {
     /// When a block changes stride or width, `Some` shortcut at `<block>.downsample`.

@@ -1,10 +1,22 @@
 //! torchvision's ResNet-18 (the ANN baseline). Its ReLU modules are shared: each block's `relu`
 //! runs twice per forward.
 use candle::{Module, Result, Tensor};
-use candle_nn::{Activation, Conv2d, Linear, VarBuilder};
+use candle_nn::{Activation, Conv2d, Conv2dConfig, Linear, VarBuilder};
 use syops::nn::{AdaptiveAvgPool2d, BatchNorm, MaxPool2d};
 
-use super::{bn, conv3x3, stem, Downsample, RESNET18_STAGES};
+use super::{bn, Downsample, RESNET18_STAGES};
+
+/// candle-nn's `Conv2d` (torchvision's `conv3x3`): this port keeps it, so that one reference case
+/// runs candle-nn's convolution and its counting rule at full scale; the spiking ports use
+/// `syops::nn::Conv`, and the shortcuts here too.
+fn conv3x3(cin: usize, cout: usize, stride: usize, vb: VarBuilder) -> Result<Conv2d> {
+    candle_nn::conv2d_no_bias(cin, cout, 3, Conv2dConfig { padding: 1, stride, ..Default::default() }, vb)
+}
+
+/// The stem: candle-nn's 7×7 convolution, stride 2, padding 3, no bias.
+fn stem(vb: VarBuilder) -> Result<Conv2d> {
+    candle_nn::conv2d_no_bias(3, 64, 7, Conv2dConfig { padding: 3, stride: 2, ..Default::default() }, vb)
+}
 
 #[syops::count]
 pub struct BasicBlock {

@@ -3,18 +3,18 @@
 //! (`sew_resnet18`) and multi-step (`multi_step_sew_resnet18`, `[T, N, ...]` input or `[N, ...]`
 //! repeated T times).
 use candle::{Module, Result, Tensor};
-use candle_nn::{Conv2d, Linear, VarBuilder};
+use candle_nn::{Linear, VarBuilder};
 use syops::neuron::IfNode;
-use syops::nn::{AdaptiveAvgPool2d, BatchNorm, MaxPool2d};
+use syops::nn::{AdaptiveAvgPool2d, BatchNorm, Conv, MaxPool2d};
 
 use super::{bn, conv3x3, seq_to_ann, stem, Downsample, RESNET18_STAGES};
 
 #[syops::count]
 pub struct SewBlock {
-    conv1: Conv2d,
+    conv1: Conv,
     bn1: BatchNorm,
     sn1: IfNode,
-    conv2: Conv2d,
+    conv2: Conv,
     bn2: BatchNorm,
     sn2: IfNode,
     downsample: Option<Downsample>,
@@ -91,7 +91,7 @@ fn stages(vb: &VarBuilder, multi_step: bool) -> Result<[Vec<SewBlock>; 4]> {
 
 #[syops::count(name = "SEWResNet")]
 pub struct SewResNet {
-    conv1: Conv2d,
+    conv1: Conv,
     bn1: BatchNorm,
     sn1: IfNode,
     maxpool: MaxPool2d,
@@ -136,7 +136,7 @@ impl Module for SewResNet {
 
 #[syops::count(name = "MultiStepSEWResNet")]
 pub struct MultiStepSewResNet {
-    conv1: Conv2d,
+    conv1: Conv,
     bn1: BatchNorm,
     sn1: IfNode,
     maxpool: MaxPool2d,

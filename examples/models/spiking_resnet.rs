@@ -2,19 +2,19 @@
 //! second neuron) and `MultiStepSpikingResNet` (multi-step neurons over `[T, N, ...]`; convolutions,
 //! norms, pools and the fc run on the time-folded `[T*N, ...]` tensor).
 use candle::{Module, Result, Tensor};
-use candle_nn::{Conv2d, Linear, VarBuilder};
+use candle_nn::{Linear, VarBuilder};
 use syops::neuron::{IfNode, LifNode};
-use syops::nn::{AdaptiveAvgPool2d, BatchNorm, MaxPool2d};
+use syops::nn::{AdaptiveAvgPool2d, BatchNorm, Conv, MaxPool2d};
 
 use super::{bn, conv3x3, seq_to_ann, stem, Downsample, RESNET18_STAGES};
 
 /// A spiking neuron of either kind, so one block type serves both models.
 #[syops::count]
 pub struct BasicBlock<N: syops::Layer> {
-    pub conv1: Conv2d,
+    pub conv1: Conv,
     pub bn1: BatchNorm,
     pub sn1: N,
-    pub conv2: Conv2d,
+    pub conv2: Conv,
     pub bn2: BatchNorm,
     pub sn2: N,
     pub downsample: Option<Downsample>,
@@ -85,7 +85,7 @@ fn stages<N: syops::Layer + Module>(
 
 #[syops::count]
 pub struct SpikingResNet {
-    pub conv1: Conv2d,
+    pub conv1: Conv,
     pub bn1: BatchNorm,
     pub sn1: IfNode,
     pub maxpool: MaxPool2d,
@@ -131,7 +131,7 @@ impl Module for SpikingResNet {
 
 #[syops::count]
 pub struct MultiStepSpikingResNet {
-    conv1: Conv2d,
+    conv1: Conv,
     bn1: BatchNorm,
     sn1: LifNode,
     maxpool: MaxPool2d,

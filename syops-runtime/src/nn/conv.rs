@@ -2,7 +2,8 @@
 //! output padding, built from candle ops (candle has no conv3d and no grouped transposed conv).
 //!
 //! A convolution gathers, for every kernel offset, the strided window of the zero-padded input
-//! (im2col) and multiplies it by the weight, one matmul per group. A transposed convolution is the
+//! (im2col: in one pass on the CPU, `im2col.rs`; from index selections elsewhere) and multiplies
+//! it by the weight, one matmul per group with the samples side by side. A transposed convolution is the
 //! convolution of the input spread out by `stride` (zeros between elements), padded by
 //! `dilation * (k - 1) - padding` (plus `output_padding` on the right), with the weight flipped and
 //! its in/out channels swapped per group. Counted by syops' `conv_syops_counter_hook`
@@ -10,6 +11,7 @@
 use candle::{Module, Result, Tensor};
 use candle_nn::VarBuilder;
 
+use super::im2col::Im2Col;
 use crate::rules::{conv_exact, conv_ops, ConvGeometry};
 use crate::{Call, Layer, Ops, Role};
 
@@ -179,13 +181,15 @@ pub(crate) fn strided_index(start: usize, step: usize, count: usize, like: &Tens
     Tensor::new(idx.as_slice(), like.device())
 }
 
-/// Grouped, strided, dilated convolution of an already padded `[N, C, S...]` input with a
-/// `[O, C/groups, K...]` weight.
+/// Grouped, strided, dilated convolution of an `[N, C, S...]` input, zero-padded by `padding`,
+/// with a `[O, C/groups, K...]` weight.
+#[allow(clippy::too_many_arguments)]
 fn conv_core(
     name: &str,
     xs: &Tensor,
     w: &Tensor,
     stride: &[usize],
+    padding: &[usize],
     dilation: &[usize],
     groups: usize,
     orig: &[usize],
@@ -193,17 +197,49 @@ fn conv_core(
     let dims = stride.len();
     let (n, c) = (xs.dim(0)?, xs.dim(1)?);
     let kernel = &w.dims()[2..];
+    let padded: Vec<usize> = (0..dims).map(|d| Ok(xs.dim(2 + d)? + 2 * padding[d])).collect::<Result<_>>()?;
     let mut out = Vec::with_capacity(dims);
     for d in 0..dims {
         let span = dilation[d] * (kernel[d] - 1) + 1;
-        let size = xs.dim(2 + d)?;
-        if size < span {
+        if padded[d] < span {
             candle::bail!(
-                "{name}: kernel {kernel:?} (dilation {dilation:?}) is larger than the padded input {:?} (input shape {orig:?})",
-                &xs.dims()[2..]
+                "{name}: kernel {kernel:?} (dilation {dilation:?}) is larger than the padded input {padded:?} (input shape {orig:?})"
             );
         }
-        out.push((size - span) / stride[d] + 1);
+        out.push((padded[d] - span) / stride[d] + 1);
+    }
+    let kprod: usize = kernel.iter().product();
+    let geometry = Im2Col {
+        kernel: kernel.to_vec(),
+        stride: stride.to_vec(),
+        padding: padding.to_vec(),
+        dilation: dilation.to_vec(),
+        out: out.clone(),
+        groups,
+    };
+    let cols = if xs.device().is_cpu() {
+        xs.contiguous()?.apply_op1_no_bwd(&geometry)?
+    } else {
+        columns_by_index(xs, &geometry)?
+    };
+    let o = w.dim(0)?;
+    let l: usize = out.iter().product();
+    // [g, O/g, C/g·K] × [g, C/g·K, N·L] -> [g, O/g, N, L] -> [N, O, out...]
+    let ys = w.reshape((groups, o / groups, c / groups * kprod))?.matmul(&cols)?;
+    let mut shape = vec![n, o];
+    shape.extend_from_slice(&out);
+    ys.reshape((groups, o / groups, n, l))?.permute((2, 0, 1, 3))?.contiguous()?.reshape(shape)
+}
+
+/// The columns [`Im2Col`] gathers, from candle operations: for every kernel offset, the strided
+/// window of the zero-padded input, stacked. Any device.
+fn columns_by_index(xs: &Tensor, geometry: &Im2Col) -> Result<Tensor> {
+    let Im2Col { kernel, stride, padding, dilation, out, groups } = geometry;
+    let dims = kernel.len();
+    let (n, c) = (xs.dim(0)?, xs.dim(1)?);
+    let mut xs = xs.clone();
+    for (d, &p) in padding.iter().enumerate() {
+        xs = xs.pad_with_zeros(2 + d, p, p)?;
     }
     let kprod: usize = kernel.iter().product();
     let mut cols = Vec::with_capacity(kprod);
@@ -216,20 +252,15 @@ fn conv_core(
         }
         let mut win = xs.contiguous()?;
         for d in 0..dims {
-            let idx = strided_index(offs[d] * dilation[d], stride[d], out[d], xs)?;
+            let idx = strided_index(offs[d] * dilation[d], stride[d], out[d], &xs)?;
             win = win.contiguous()?.index_select(&idx, 2 + d)?;
         }
         cols.push(win);
     }
     let l: usize = out.iter().product();
-    // [N, C, K, out...] -> [N, g, C/g * K, L]
-    let cols = Tensor::stack(&cols, 2)?.reshape((n, groups, c / groups * kprod, l))?;
-    let o = w.dim(0)?;
-    let wm = w.reshape((1, groups, o / groups, c / groups * kprod))?;
-    let ys = wm.broadcast_matmul(&cols)?;
-    let mut shape = vec![n, o];
-    shape.extend_from_slice(&out);
-    ys.reshape(shape)
+    // [N, C, K, out...] -> [N, g, C/g·K, L] -> [g, C/g·K, N·L]
+    let cols = Tensor::stack(&cols, 2)?.reshape((n, *groups, c / groups * kprod, l))?;
+    cols.permute((1, 2, 0, 3))?.contiguous()?.reshape((*groups, c / groups * kprod, n * l))
 }
 
 /// Reverses `dim`.
@@ -254,11 +285,7 @@ impl Module for Conv {
         let w = self.weight.to_dtype(dt)?;
         let g = self.groups;
         let ys = if !self.transposed {
-            let mut padded = xs.clone();
-            for d in 0..self.dims {
-                padded = padded.pad_with_zeros(2 + d, self.padding[d], self.padding[d])?;
-            }
-            conv_core(name, &padded, &w, &self.stride, &self.dilation, g, xs.dims())?
+            conv_core(name, xs, &w, &self.stride, &self.padding, &self.dilation, g, xs.dims())?
         } else {
             // Weight [in, out/g, K...] -> per group [out/g, in/g, K...] flipped.
             let cin_g = c / g;
@@ -295,8 +322,8 @@ impl Module for Conv {
                 }
                 spread = pad_or_crop(&spread, dim, edge, edge + self.output_padding[d] as isize)?;
             }
-            let ones = vec![1; self.dims];
-            conv_core(name, &spread, &wt, &ones, &self.dilation, g, xs.dims())?
+            let (ones, zeros) = (vec![1; self.dims], vec![0; self.dims]);
+            conv_core(name, &spread, &wt, &ones, &zeros, &self.dilation, g, xs.dims())?
         };
         match &self.bias {
             None => Ok(ys),
@@ -359,6 +386,48 @@ mod tests {
         let xs = Tensor::new(&[[[3f64, 5.]]], &Device::Cpu).unwrap();
         let ys = conv.forward(&xs).unwrap();
         assert_eq!(ys.flatten_all().unwrap().to_vec1::<f64>().unwrap(), [3., 6., 5., 10.]);
+    }
+
+    #[test]
+    fn one_pass_columns_equal_the_index_selections() {
+        // 1-D to 3-D; stride, padding, dilation (the padding wider than a kernel offset reaches, an
+        // output position whose every offset falls in the padding) and groups; f32 and f64.
+        // (input size, kernel, stride, padding, dilation, groups)
+        type Case = (&'static [usize], &'static [usize], &'static [usize], &'static [usize], &'static [usize], usize);
+        let cases: [Case; 7] = [
+            (&[7], &[3], &[1], &[0], &[1], 1),
+            (&[9], &[2], &[3], &[4], &[2], 2),
+            (&[5, 6], &[3, 3], &[1, 1], &[1, 1], &[1, 1], 1),
+            (&[11, 8], &[7, 7], &[2, 2], &[3, 3], &[1, 1], 1),
+            (&[6, 7], &[2, 3], &[2, 3], &[0, 2], &[2, 1], 3),
+            (&[4, 5, 6], &[3, 2, 3], &[1, 2, 1], &[1, 0, 2], &[1, 1, 2], 1),
+            (&[1, 1], &[1, 1], &[1, 1], &[2, 0], &[1, 1], 1),
+        ];
+        for (spatial, kernel, stride, padding, dilation, groups) in cases {
+            let out: Vec<usize> = (0..spatial.len())
+                .map(|d| (spatial[d] + 2 * padding[d] - dilation[d] * (kernel[d] - 1) - 1) / stride[d] + 1)
+                .collect();
+            let geometry = Im2Col {
+                kernel: kernel.to_vec(),
+                stride: stride.to_vec(),
+                padding: padding.to_vec(),
+                dilation: dilation.to_vec(),
+                out,
+                groups,
+            };
+            let mut shape = vec![2, 3 * groups];
+            shape.extend_from_slice(spatial);
+            let n: usize = shape.iter().product();
+            let v: Vec<f64> = (0..n).map(|i| ((i * 7919) % 1013) as f64 / 97.0 - 4.1).collect();
+            for dtype in [DType::F32, DType::F64] {
+                let xs = Tensor::from_vec(v.clone(), shape.as_slice(), &Device::Cpu).unwrap().to_dtype(dtype).unwrap();
+                let got = xs.apply_op1_no_bwd(&geometry).unwrap();
+                let want = columns_by_index(&xs, &geometry).unwrap();
+                assert_eq!(got.dims(), want.dims(), "{geometry:?}");
+                let diff = (got - want).unwrap().abs().unwrap().flatten_all().unwrap().max(0).unwrap();
+                assert_eq!(diff.to_dtype(DType::F64).unwrap().to_scalar::<f64>().unwrap(), 0.0, "{geometry:?}");
+            }
+        }
     }
 
     #[test]

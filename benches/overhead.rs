@@ -26,7 +26,7 @@
 //! that hold only the two values already seen without branching, long tensors in chunks on the
 //! thread pool (`spike.rs`), and the session's own work — spike tests, path lookup (one hash-map
 //! probe per call), the rules' shape arithmetic, the root input's NaN check, one gathering of the
-//! statistics per batch — is well under 1 % of the samples. The rest is candle's forward (gemm,
+//! statistics per batch — is well under 1 % of the samples. The rest is the forward (gemm, `syops::nn::Conv`'s
 //! im2col, element-wise ops) and the neurons' one-pass step, the same in all three variants. A
 //! single-threaded pause between two parallel candle operations also lets the pool's workers fall
 //! asleep, a cost `perf` does not attribute; scanning on the pool avoids it.

@@ -3,6 +3,7 @@
 //! the tensor's dtype, as the two broadcast operations round them); elsewhere those operations.
 use candle::{CpuStorage, CustomOp1, Layout, Result, Shape, Tensor, WithDType};
 
+use super::float_pass::{self, FloatPass};
 use crate::pool_split::PARALLEL_MIN;
 
 /// `xs * alpha + beta`, with `alpha` and `beta` of shape `[C]` in `xs`'s dtype.
@@ -24,7 +25,9 @@ struct ChannelAffine {
     beta: Vec<f64>,
 }
 
-impl ChannelAffine {
+impl FloatPass for ChannelAffine {
+    const WHAT: &'static str = "channel affine";
+
     fn run<T: WithDType + Send + Sync>(&self, xs: &[T], layout: &Layout) -> Result<(CpuStorage, Shape)> {
         let Some((start, end)) = layout.contiguous_offsets() else {
             candle::bail!("channel affine: expected a contiguous tensor");
@@ -67,13 +70,7 @@ impl CustomOp1 for ChannelAffine {
     }
 
     fn cpu_fwd(&self, storage: &CpuStorage, layout: &Layout) -> Result<(CpuStorage, Shape)> {
-        match storage {
-            CpuStorage::F32(v) => self.run(v, layout),
-            CpuStorage::F64(v) => self.run(v, layout),
-            CpuStorage::F16(v) => self.run(v, layout),
-            CpuStorage::BF16(v) => self.run(v, layout),
-            _ => candle::bail!("channel affine: expected a float tensor"),
-        }
+        float_pass::cpu_fwd(self, storage, layout)
     }
 }
 

@@ -6,6 +6,7 @@
 //! large inputs; a stride-1 line is one slice copy.
 use candle::{CpuStorage, CustomOp1, Layout, Result, Shape, WithDType};
 
+use super::float_pass::{self, FloatPass};
 use crate::pool_split::PARALLEL_MIN;
 
 /// The gather, for a geometry the convolution has checked: 1 to 3 spatial dims, `out` the output
@@ -94,6 +95,10 @@ impl Im2Col {
             out: three(&self.out, 1),
         }
     }
+}
+
+impl FloatPass for Im2Col {
+    const WHAT: &'static str = "im2col";
 
     fn run<T: WithDType + Send + Sync>(&self, xs: &[T], layout: &Layout) -> Result<(CpuStorage, Shape)> {
         let Some((start, end)) = layout.contiguous_offsets() else {
@@ -137,12 +142,6 @@ impl CustomOp1 for Im2Col {
     }
 
     fn cpu_fwd(&self, storage: &CpuStorage, layout: &Layout) -> Result<(CpuStorage, Shape)> {
-        match storage {
-            CpuStorage::F32(v) => self.run(v, layout),
-            CpuStorage::F64(v) => self.run(v, layout),
-            CpuStorage::F16(v) => self.run(v, layout),
-            CpuStorage::BF16(v) => self.run(v, layout),
-            _ => candle::bail!("im2col: expected a float tensor"),
-        }
+        float_pass::cpu_fwd(self, storage, layout)
     }
 }

@@ -3,6 +3,8 @@
 //! thread pool for large inputs.
 use candle::Result;
 
+use super::float_pass::{self, FloatPass};
+
 /// The pass, for a geometry the pooling layer has checked.
 pub(super) struct MaxPool2dCpu {
     pub kernel: [usize; 2],
@@ -18,6 +20,10 @@ impl MaxPool2dCpu {
         let end = (start + self.kernel[d] as isize).clamp(0, len as isize) as usize;
         (start.max(0) as usize).min(end)..end
     }
+}
+
+impl FloatPass for MaxPool2dCpu {
+    const WHAT: &'static str = "max pooling";
 
     fn run<T: candle::WithDType + Send + Sync>(
         &self,
@@ -77,13 +83,6 @@ impl candle::CustomOp1 for MaxPool2dCpu {
         storage: &candle::CpuStorage,
         layout: &candle::Layout,
     ) -> Result<(candle::CpuStorage, candle::Shape)> {
-        use candle::CpuStorage as S;
-        match storage {
-            S::F32(v) => self.run(v, layout),
-            S::F64(v) => self.run(v, layout),
-            S::F16(v) => self.run(v, layout),
-            S::BF16(v) => self.run(v, layout),
-            _ => candle::bail!("max pooling: expected a float tensor"),
-        }
+        float_pass::cpu_fwd(self, storage, layout)
     }
 }

@@ -5,13 +5,16 @@
 //! - `instrumented`: the example's instrumented model, no session running,
 //! - `counted`: `Session::count_batches` over both batches (every spike test, every rule, the
 //!   per-batch gathering of statistics and the report),
+//! - `plain_candle_nn_conv`: `plain` with candle-nn's `Conv2d` (same weights) in place of every
+//!   `syops::nn::Conv`: what the ports' own convolution gains on the whole forward,
 //!
 //! each over both batches with the neurons reset after each, as the session does. After criterion
 //! has measured them, the bench prints the ratios of their median times (`counted / plain`,
-//! `instrumented / plain`), then the same ratios paired: 31 rounds that each time the three back to
-//! back in a rotating order, and the median of the per-round ratios (a machine whose load changes between criterion's
-//! sequential groups moves the first ratios, hardly the paired ones), and, when `SYOPS_PYTHON` names a Python with torch, spikingjelly
-//! 0.0.0.0.14 and syops 0.0.5 installed, it times the original counting the same case
+//! `instrumented / plain`, `candle-nn conv / plain`), then the same ratios paired: 21 rounds that
+//! each time every variant as plain, variant, variant, plain, with the median and quartiles of the
+//! per-round ratios (a machine whose load changes between criterion's sequential groups moves
+//! the first ratios, hardly the paired ones), and, when `SYOPS_PYTHON` names a Python with torch,
+//! spikingjelly 0.0.0.0.14 and syops 0.0.5 installed, it times the original counting the same case
 //! (`benches/python_syops.py`, same machine, same run) and prints `counted / python`.
 //!
 //! ```text
@@ -33,40 +36,87 @@
 #[path = "../examples/models/mod.rs"]
 mod models;
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
-use candle::{DType, Device, Module, Result, Tensor};
-use candle_nn::VarBuilder;
+use candle::{DType, Device, Module, Result, Tensor, TensorId};
+use candle_nn::{Conv2d, Conv2dConfig, VarBuilder};
 use criterion::{criterion_group, Criterion};
 use models::spiking_resnet::{BasicBlock, SpikingResNet};
 use syops::neuron::IfNode;
+use syops::nn::Conv;
 use syops::reference::Case;
 use syops::Session;
 
+/// How a forward runs each convolution of the network.
+type ConvFn<'a> = &'a dyn Fn(&Conv, &Tensor) -> Result<Tensor>;
+
 /// The uninstrumented forward of a single-step block: the body of its `impl Module`, without the
 /// attribute.
-fn plain_block(b: &BasicBlock<IfNode>, xs: &Tensor) -> Result<Tensor> {
-    let out = b.sn1.forward(&b.bn1.forward(&b.conv1.forward(xs)?)?)?;
-    let out = b.bn2.forward(&b.conv2.forward(&out)?)?;
+fn plain_block(b: &BasicBlock<IfNode>, xs: &Tensor, conv: ConvFn) -> Result<Tensor> {
+    let out = b.sn1.forward(&b.bn1.forward(&conv(&b.conv1, xs)?)?)?;
+    let out = b.bn2.forward(&conv(&b.conv2, &out)?)?;
     let identity = match &b.downsample {
-        Some(ds) => ds.1.forward(&ds.0.forward(xs)?)?,
+        Some(ds) => ds.1.forward(&conv(&ds.0, xs)?)?,
         None => xs.clone(),
     };
     b.sn2.forward(&(out + identity)?)
 }
 
-/// The uninstrumented forward of the whole network.
-fn plain_forward(net: &SpikingResNet, xs: &Tensor) -> Result<Tensor> {
-    let xs = net.sn1.forward(&net.bn1.forward(&net.conv1.forward(xs)?)?)?;
+/// The uninstrumented forward of the whole network, each convolution run by `conv`.
+fn plain_forward_with(net: &SpikingResNet, xs: &Tensor, conv: ConvFn) -> Result<Tensor> {
+    let xs = net.sn1.forward(&net.bn1.forward(&conv(&net.conv1, xs)?)?)?;
     let mut xs = net.maxpool.forward(&xs)?;
     for stage in [&net.layer1, &net.layer2, &net.layer3, &net.layer4] {
         for block in stage {
-            xs = plain_block(block, &xs)?;
+            xs = plain_block(block, &xs, conv)?;
         }
     }
     net.fc.forward(&net.avgpool.forward(&xs)?.flatten_from(1)?)
+}
+
+/// The uninstrumented forward of the whole network.
+fn plain_forward(net: &SpikingResNet, xs: &Tensor) -> Result<Tensor> {
+    plain_forward_with(net, xs, &|c, xs| c.forward(xs))
+}
+
+/// candle-nn's `Conv2d` on the weights and geometry of each of the network's `syops::nn::Conv`s,
+/// by the id of their (shared) weight: the whole forward's A/B of the two convolutions.
+struct CandleNnConvs(HashMap<TensorId, Conv2d>);
+
+impl CandleNnConvs {
+    fn new(net: &SpikingResNet) -> Self {
+        let mut convs = vec![&net.conv1];
+        for block in [&net.layer1, &net.layer2, &net.layer3, &net.layer4].into_iter().flatten() {
+            convs.extend([&block.conv1, &block.conv2]);
+            convs.extend(block.downsample.as_ref().map(|ds| &ds.0));
+        }
+        let square = |v: &[usize]| {
+            assert!(v.iter().all(|&x| x == v[0]), "candle-nn's Conv2d takes one size for both dims, not {v:?}");
+            v[0]
+        };
+        let map = convs
+            .into_iter()
+            .map(|c| {
+                let cfg = Conv2dConfig {
+                    padding: square(c.padding()),
+                    stride: square(c.stride()),
+                    dilation: square(c.dilation()),
+                    groups: c.groups(),
+                    cudnn_fwd_algo: None,
+                };
+                (c.weight().id(), Conv2d::new(c.weight().clone(), c.bias().cloned(), cfg))
+            })
+            .collect();
+        CandleNnConvs(map)
+    }
+
+    /// The plain forward with candle-nn's convolutions.
+    fn forward(&self, net: &SpikingResNet, xs: &Tensor) -> Result<Tensor> {
+        plain_forward_with(net, xs, &|c, xs| self.0[&c.weight().id()].forward(xs))
+    }
 }
 
 /// The repository: cargo's `CARGO_MANIFEST_DIR` when it runs the bench, else where it was built
@@ -89,7 +139,7 @@ fn device() -> Device {
     }
 }
 
-fn setup() -> (SpikingResNet, Vec<Tensor>) {
+fn setup() -> (SpikingResNet, Vec<Tensor>, CandleNnConvs) {
     let case = Case::load(case_path()).expect("the reference case loads");
     let device = device();
     let vb = VarBuilder::from_tensors(case.tensors(DType::F32, &device).unwrap(), DType::F32, &device);
@@ -104,7 +154,15 @@ fn setup() -> (SpikingResNet, Vec<Tensor>) {
         let diff = (a - b).unwrap().abs().unwrap().max_all().unwrap().to_scalar::<f32>().unwrap();
         assert_eq!(diff, 0.0, "plain and instrumented forwards differ");
     }
-    (net, inputs)
+    // candle-nn's convolutions sum in another order: the same outputs to float32 rounding (a
+    // membrane potential within rounding of the threshold may fire in one and not the other).
+    let candle_nn = CandleNnConvs::new(&net);
+    let (a, b) = (plain_forward(&net, &inputs[0]).unwrap(), candle_nn.forward(&net, &inputs[0]).unwrap());
+    syops::reset(&net);
+    let scale = a.abs().unwrap().max_all().unwrap().to_scalar::<f32>().unwrap();
+    let diff = (a - b).unwrap().abs().unwrap().max_all().unwrap().to_scalar::<f32>().unwrap();
+    println!("plain forward's logits with candle-nn's Conv2d against syops::nn::Conv: max |diff| {diff:.3e} (max |logit| {scale:.3e})");
+    (net, inputs, candle_nn)
 }
 
 fn run_all(net: &SpikingResNet, inputs: &[Tensor], f: impl Fn(&SpikingResNet, &Tensor) -> Result<Tensor>) {
@@ -123,15 +181,16 @@ fn count(net: &SpikingResNet, inputs: &[Tensor]) {
 }
 
 const GROUP: &str = "spiking_resnet18";
-const IDS: [&str; 3] = ["plain", "instrumented", "counted"];
+const IDS: [&str; 4] = ["plain", "instrumented", "counted", "plain_candle_nn_conv"];
 
 fn overhead(c: &mut Criterion) {
-    let (net, inputs) = setup();
+    let (net, inputs, candle_nn) = setup();
     let mut group = c.benchmark_group(GROUP);
     group.sample_size(20).warm_up_time(Duration::from_secs(2)).measurement_time(Duration::from_secs(15));
     group.bench_function(IDS[0], |b| b.iter(|| run_all(&net, &inputs, plain_forward)));
     group.bench_function(IDS[1], |b| b.iter(|| run_all(&net, &inputs, |m, xs| m.forward(xs))));
     group.bench_function(IDS[2], |b| b.iter(|| count(&net, &inputs)));
+    group.bench_function(IDS[3], |b| b.iter(|| run_all(&net, &inputs, |m, xs| candle_nn.forward(m, xs))));
     group.finish();
 }
 
@@ -164,36 +223,41 @@ fn python_seconds() -> Option<std::result::Result<f64, String>> {
     Some(value["counted_median_s"].as_f64().ok_or_else(|| "no counted_median_s in its output".to_string()))
 }
 
-/// Paired ratios: each round times the variants back to back, in an order that rotates from
-/// round to round (so that none always runs first, on caches the previous one warmed), so that a
-/// change of load on the machine between criterion's sequential groups does not masquerade as
-/// overhead. Returns the median over rounds of `counted / plain` and `instrumented / plain`.
-fn paired(rounds: usize) -> (f64, f64) {
-    let (net, inputs) = setup();
+/// Paired ratios: each round times every variant against `plain` in the order plain, variant,
+/// variant, plain, and takes the variant's two times over plain's two. A change of load on the
+/// machine between criterion's sequential groups does not masquerade as overhead, a drift within
+/// the four runs cancels to first order, and each runs as often after the other as before it (a
+/// fixed rotation of all variants would always run each after the same neighbour, on the heap and
+/// caches that one left). Returns, per round, each variant's ratio (`IDS`' order, `plain` left out).
+fn paired(rounds: usize) -> [Vec<f64>; 3] {
+    let (net, inputs, candle_nn) = setup();
     let time = |f: &dyn Fn()| {
         let t = std::time::Instant::now();
         f();
         t.elapsed().as_secs_f64()
     };
+    let plain = || run_all(&net, &inputs, plain_forward);
     let variants: [&dyn Fn(); 3] =
-        [&|| run_all(&net, &inputs, plain_forward), &|| run_all(&net, &inputs, |m, xs| m.forward(xs)), &|| {
-            count(&net, &inputs)
+        [&|| run_all(&net, &inputs, |m, xs| m.forward(xs)), &|| count(&net, &inputs), &|| {
+            run_all(&net, &inputs, |m, xs| candle_nn.forward(m, xs))
         }];
-    let (mut counted, mut instrumented) = (Vec::new(), Vec::new());
-    for round in 0..rounds {
-        let mut t = [0.0; 3];
-        for k in 0..3 {
-            let v = (round + k) % 3;
-            t[v] = time(variants[v]);
+    let mut ratios = [Vec::new(), Vec::new(), Vec::new()];
+    for _ in 0..rounds {
+        for (ratio, variant) in ratios.iter_mut().zip(variants) {
+            let p1 = time(&plain);
+            let v = time(variant) + time(variant);
+            let p = p1 + time(&plain);
+            ratio.push(v / p);
         }
-        counted.push(t[2] / t[0]);
-        instrumented.push(t[1] / t[0]);
     }
-    let median = |v: &mut Vec<f64>| {
-        v.sort_by(f64::total_cmp);
-        v[v.len() / 2]
-    };
-    (median(&mut counted), median(&mut instrumented))
+    ratios
+}
+
+/// The median and the quartiles of `v`.
+fn quartiles(mut v: Vec<f64>) -> [f64; 3] {
+    v.sort_by(f64::total_cmp);
+    let at = |q: f64| v[((v.len() - 1) as f64 * q).round() as usize];
+    [at(0.5), at(0.25), at(0.75)]
 }
 
 fn main() {
@@ -202,19 +266,30 @@ fn main() {
     if std::env::args().any(|a| a == "--profile-time" || a == "--list") {
         return;
     }
-    let [plain, instrumented, counted] = IDS.map(median);
+    let [plain, instrumented, counted, candle_nn] = IDS.map(median);
     println!("\nratios of medians, this run:");
-    if let (Some(p), Some(i), Some(c)) = (plain, instrumented, counted) {
+    if let (Some(p), Some(i), Some(c), Some(n)) = (plain, instrumented, counted, candle_nn) {
         println!("  counted / plain       {:.4}  (overhead {:+.2} %)", c / p, (c / p - 1.0) * 100.0);
         println!("  instrumented / plain  {:.4}  (no session running)", i / p);
+        println!("  candle-nn conv / plain {:.4}  (the plain forward with candle-nn's Conv2d)", n / p);
     } else {
         println!("  (criterion's estimates were not found under target/criterion; run with `cargo bench`)");
     }
-    let rounds = 31;
-    let (c, i) = paired(rounds);
-    println!("paired, median of {rounds} rounds of plain/instrumented/counted back to back:");
-    println!("  counted / plain       {c:.4}  (overhead {:+.2} %)", (c - 1.0) * 100.0);
-    println!("  instrumented / plain  {i:.4}  (no session running)");
+    let rounds = 21;
+    let [i, c, n] = paired(rounds).map(quartiles);
+    println!("paired, median [quartiles] of {rounds} rounds of plain, variant, variant, plain:");
+    println!(
+        "  counted / plain       {:.4} [{:.4}, {:.4}]  (overhead {:+.2} %)",
+        c[0],
+        c[1],
+        c[2],
+        (c[0] - 1.0) * 100.0
+    );
+    println!("  instrumented / plain  {:.4} [{:.4}, {:.4}]  (no session running)", i[0], i[1], i[2]);
+    println!(
+        "  candle-nn conv / plain {:.4} [{:.4}, {:.4}]  (the plain forward with candle-nn's Conv2d)",
+        n[0], n[1], n[2]
+    );
     match python_seconds() {
         None => println!("  counted / python      not measured: set SYOPS_PYTHON to a Python with torch, spikingjelly 0.0.0.0.14 and syops 0.0.5"),
         Some(Err(e)) => println!("  counted / python      not measured: {e}"),

@@ -77,7 +77,7 @@ impl Options {
 /// A counting session's settings; run it with [`Session::count`] or [`Session::count_batches`].
 #[derive(Clone, Default)]
 pub struct Session {
-    options: Options,
+    pub(crate) options: Options,
 }
 
 impl Session {

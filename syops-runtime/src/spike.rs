@@ -38,6 +38,13 @@ pub fn stats_by_tensor_ops(xs: &Tensor) -> Result<Tensor> {
     device_stats(xs)
 }
 
+/// The statistics [`stats`] finds in a tensor of `numel` 0s and 1s, `fired` of them ones, without
+/// reading it: the values it holds are its range, their sum is `fired`.
+pub fn known_stats(fired: u64, numel: usize, device: &Device) -> Result<Tensor> {
+    let (min, max) = (f64::from(u8::from(fired == numel as u64)), f64::from(u8::from(fired > 0)));
+    Ok(Tensor::new(&[0., min, max, fired as f64, 0.], device)?)
+}
+
 /// Whether `xs` holds NaN or ±Inf (the session checks each root input once): one pass on the
 /// CPU, a reduction read back on other devices.
 pub fn has_non_finite(xs: &Tensor) -> Result<bool> {
@@ -266,6 +273,26 @@ mod tests {
         let xs = Tensor::new(values, &Device::Cpu).unwrap();
         let s = stats(&xs).unwrap().to_vec1::<f64>().unwrap();
         resolve(&s, values.len(), DType::F32)
+    }
+
+    #[test]
+    fn known_stats_are_the_scans() {
+        let long = crate::pool_split::PARALLEL_MIN + 300;
+        let cases: [Vec<f32>; 5] =
+            [vec![0.; 7], vec![1.; 7], vec![0., 1., 1., 0.], (0..long).map(|i| (i % 3 == 0) as u8 as f32).collect(), {
+                let mut v = vec![0.; long];
+                v[long - 1] = 1.;
+                v
+            }];
+        for values in cases {
+            let fired = values.iter().filter(|&&v| v == 1.).count() as u64;
+            for dtype in [DType::F32, DType::F64, DType::F16, DType::BF16] {
+                let xs = Tensor::new(values.as_slice(), &Device::Cpu).unwrap().to_dtype(dtype).unwrap();
+                let scanned = stats(&xs).unwrap().to_vec1::<f64>().unwrap();
+                let known = known_stats(fired, values.len(), &Device::Cpu).unwrap().to_vec1::<f64>().unwrap();
+                assert_eq!(known, scanned, "{} values, {fired} ones, {dtype:?}", values.len());
+            }
+        }
     }
 
     #[test]

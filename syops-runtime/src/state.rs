@@ -3,7 +3,7 @@
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 
-use candle::{DType, Device, Tensor};
+use candle::{DType, Device, Tensor, TensorId};
 
 use crate::probe::{LayerRef, Outcome};
 use crate::session::Options;
@@ -82,6 +82,9 @@ pub(crate) struct State {
     pub failed_at: Option<(String, &'static str, Option<Vec<usize>>)>,
     /// Time-resolved statistics, when the session asked for them.
     pub time: Option<crate::time::TimeState>,
+    /// Spikes that syops' neurons fired this batch and counted as they wrote them, by tensor:
+    /// their spike test needs no scan. Emptied with every batch.
+    known_spikes: HashMap<TensorId, u64>,
 }
 
 impl State {
@@ -100,6 +103,7 @@ impl State {
             unattributed_calls: Vec::new(),
             error: None,
             failed_at: None,
+            known_spikes: HashMap::new(),
         }
     }
 
@@ -183,12 +187,15 @@ impl State {
         Ok(())
     }
 
-    /// Starts the spike test of `t` on its device, by the session's method.
+    /// Starts the spike test of `t` on its device, by the session's method: the statistics of
+    /// spikes a neuron counted as it fired them ([`note_spikes`]), else a scan.
     fn spike_stats(&self, t: &Tensor) -> Result<Tensor> {
         if self.options.tensor_ops_spike_test() {
-            spike::stats_by_tensor_ops(t)
-        } else {
-            spike::stats(t)
+            return spike::stats_by_tensor_ops(t);
+        }
+        match self.known_spikes.get(&t.id()) {
+            Some(&fired) => spike::known_stats(fired, t.elem_count(), t.device()),
+            None => spike::stats(t),
         }
     }
 
@@ -224,6 +231,7 @@ impl State {
     /// Gathers the device statistics of every pending call (one transfer per device) and books
     /// them in call order.
     pub fn flush(&mut self) -> Result<()> {
+        self.known_spikes.clear();
         let pending = std::mem::take(&mut self.pending);
         let mut by_device: Vec<(Device, Vec<Tensor>)> = Vec::new();
         for p in pending.iter().filter_map(|p| p.stats.as_ref()) {
@@ -369,6 +377,16 @@ impl Drop for Scope<'_> {
     }
 }
 
+/// Notes that `spikes`, a tensor of 0s and 1s just made by one of syops' neurons, holds `fired`
+/// ones, so that a layer the session sees take it as input is not scanned for its spike test.
+/// Candle tensors do not change after they are made (short of in-place writes such as
+/// `slice_set`, which a neuron's fresh output has not had), and a tensor's id is never reused.
+pub(crate) fn note_spikes(spikes: &Tensor, fired: u64) {
+    if active() && spikes.elem_count() > 0 {
+        with(|s| s.known_spikes.insert(spikes.id(), fired));
+    }
+}
+
 /// Notes a forward call that generated code could not attribute to a layer path.
 pub fn unattributed(site: &'static str, receiver: &'static str) {
     if !active() {
@@ -384,4 +402,46 @@ pub fn unattributed(site: &'static str, receiver: &'static str) {
             None => s.unattributed_calls.push((site, receiver, 1)),
         }
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::neuron::IfNode;
+
+    fn stats(t: &Tensor) -> Vec<f64> {
+        with(|s| s.spike_stats(t).unwrap().to_vec1::<f64>().unwrap()).expect("a session is active")
+    }
+
+    #[test]
+    fn spikes_a_neuron_counted_are_not_scanned_until_the_batch_ends() {
+        let node = IfNode::new();
+        let spikes = Tensor::new(&[0f32, 1., 1., 0.], &Device::Cpu).unwrap();
+        let scanned = spike::stats(&spikes).unwrap().to_vec1::<f64>().unwrap();
+        assert_eq!(scanned, [0., 0., 1., 2., 0.]);
+        let activation = Activation::start(Options::default(), &LayerRef::of(&node)).unwrap();
+        // A count the tensor does not hold, to tell where the statistics came from.
+        note_spikes(&spikes, 3);
+        assert_eq!(stats(&spikes.clone()), [0., 0., 1., 3., 0.], "a clone is the same tensor");
+        let copy = spikes.copy().unwrap();
+        assert_eq!(stats(&copy), scanned, "another tensor is scanned");
+        with(|s| s.flush().unwrap());
+        assert_eq!(stats(&spikes), scanned, "a batch's notes end with it");
+        drop(activation);
+        note_spikes(&spikes, 3);
+        let activation = Activation::start(Options::default(), &LayerRef::of(&node)).unwrap();
+        assert_eq!(stats(&spikes), scanned, "notes outside a session are dropped");
+        drop(activation);
+    }
+
+    #[test]
+    fn the_tensor_ops_spike_test_ignores_notes() {
+        let node = IfNode::new();
+        let spikes = Tensor::new(&[0f32, 1., 1., 0.], &Device::Cpu).unwrap();
+        let options = crate::Session::new().tensor_ops_spike_test(true).options;
+        let activation = Activation::start(options, &LayerRef::of(&node)).unwrap();
+        note_spikes(&spikes, 3);
+        assert_eq!(stats(&spikes), [0., 0., 1., 2., 0.]);
+        drop(activation);
+    }
 }

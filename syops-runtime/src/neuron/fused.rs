@@ -2,6 +2,8 @@
 //! floating-point operations in the same order as the tensor operations of [`super::node`] (and
 //! spikingjelly), so spikes and potentials are the same to the bit — a few times faster than eight
 //! separate tensor operations, three of them broadcasts.
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use candle::{CpuStorage, CustomOp2, Layout, Shape, WithDType};
 
 use crate::pool_split::{chunk_len, PARALLEL_MIN};
@@ -25,9 +27,21 @@ pub(crate) struct Step {
     pub charge: Charge,
     pub v_threshold: f64,
     pub v_reset: Option<f64>,
+    /// The spikes the last run fired, counted as they are written (so that a counting session
+    /// need not scan them again; [`crate::state::note_spikes`]).
+    fired: AtomicU64,
 }
 
 impl Step {
+    pub fn new(charge: Charge, v_threshold: f64, v_reset: Option<f64>) -> Self {
+        Step { charge, v_threshold, v_reset, fired: AtomicU64::new(0) }
+    }
+
+    /// The spikes the last run fired.
+    pub fn fired(&self) -> u64 {
+        self.fired.load(Ordering::Relaxed)
+    }
+
     fn run<T: WithDType + Send + Sync>(&self, v: &[T], x: &[T]) -> Vec<T> {
         let n = v.len();
         let (one, zero) = (T::one(), T::zero());
@@ -49,9 +63,12 @@ impl Step {
             }
         };
         let step = |spikes: &mut [T], potentials: &mut [T], v: &[T], x: &[T]| {
+            let mut fired = 0u64;
             for i in 0..v.len() {
                 let h = charge(v[i], x[i]);
-                let s = if h >= th { one } else { zero };
+                let fire = h >= th;
+                fired += u64::from(fire);
+                let s = if fire { one } else { zero };
                 spikes[i] = s;
                 potentials[i] = match self.v_reset {
                     // `(1 - s) * h + s * vr`, `1 - s` as candle's affine computes it.
@@ -59,21 +76,24 @@ impl Step {
                     None => h - s * th,
                 };
             }
+            fired
         };
         let mut out = vec![zero; 2 * n];
         let (spikes, potentials) = out.split_at_mut(n);
         if n < PARALLEL_MIN {
-            step(spikes, potentials, v, x);
+            self.fired.store(step(spikes, potentials, v, x), Ordering::Relaxed);
             return out;
         }
         // Element-wise: chunks on the thread pool give the same numbers.
         use rayon::prelude::*;
         let chunk = chunk_len(n);
-        spikes
+        let fired = spikes
             .par_chunks_mut(chunk)
             .zip(potentials.par_chunks_mut(chunk))
             .zip(v.par_chunks(chunk).zip(x.par_chunks(chunk)))
-            .for_each(|((s, p), (v, x))| step(s, p, v, x));
+            .map(|((s, p), (v, x))| step(s, p, v, x))
+            .sum::<u64>();
+        self.fired.store(fired, Ordering::Relaxed);
         out
     }
 
@@ -186,6 +206,19 @@ mod tests {
             }
         }
         assert!(mixed >= 30, "only {mixed} of 42 cases fired some neurons and not others");
+    }
+
+    #[test]
+    fn a_step_counts_the_spikes_it_fires() {
+        for width in [37, 3 * crate::pool_split::PARALLEL_MIN / 2 + 7] {
+            let xs = inputs(DType::F32, width).get(0).unwrap();
+            let v = xs.zeros_like().unwrap();
+            let step = super::Step::new(super::Charge::If, 0.6, Some(0.0));
+            let out = v.apply_op2_no_bwd(&xs, &step).unwrap();
+            let spikes = out.get(0).unwrap().sum_all().unwrap().to_scalar::<f32>().unwrap();
+            assert!(spikes > 0.0 && (spikes as usize) < xs.elem_count(), "{spikes} of {}", xs.elem_count());
+            assert_eq!(step.fired(), spikes as u64, "width {width}");
+        }
     }
 
     #[test]

@@ -62,26 +62,30 @@ impl Membrane {
         }
     }
 
-    /// One step: `charge(v, x)`, fire, reset. Returns the spikes. On the CPU, with a `fused`
-    /// charge, in one pass ([`super::fused`]); the numbers are the same.
+    /// One step: `charge(v, x)`, fire, reset. Returns the spikes and, when counted as they were
+    /// written, how many fired. On the CPU, with a `fused` charge, in one pass ([`super::fused`]);
+    /// the numbers are the same.
     fn step(
         &self,
         xs: &Tensor,
         charge: &dyn Fn(&Tensor, &Tensor) -> Result<Tensor>,
         fused: Option<Charge>,
-    ) -> Result<Tensor> {
+    ) -> Result<(Tensor, Option<u64>)> {
         let mut slot = self.v.lock().unwrap_or_else(|e| e.into_inner());
         let v = self.take(&mut slot, xs)?;
-        let (spike, v) = match fused.filter(|_| xs.device().is_cpu() && self.fused.load(Ordering::Relaxed)) {
+        let (spike, v, fired) = match fused.filter(|_| xs.device().is_cpu() && self.fused.load(Ordering::Relaxed)) {
             Some(charge) => {
-                let step = Step { charge, v_threshold: self.config.v_threshold, v_reset: self.config.v_reset };
+                let step = Step::new(charge, self.config.v_threshold, self.config.v_reset);
                 let out = v.contiguous()?.apply_op2_no_bwd(&xs.contiguous()?, &step)?;
-                (out.get(0)?, out.get(1)?)
+                (out.get(0)?, out.get(1)?, Some(step.fired()))
             }
-            None => self.step_tensors(&v, xs, charge)?,
+            None => {
+                let (spike, v) = self.step_tensors(&v, xs, charge)?;
+                (spike, v, None)
+            }
         };
         *slot = Some(v);
-        Ok(spike)
+        Ok((spike, fired))
     }
 
     /// The step as tensor operations (every device): spikes and the new membrane.
@@ -115,14 +119,21 @@ impl Membrane {
         if !xs.dtype().is_float() {
             candle::bail!("{name}: expected a float input, got {:?}", xs.dtype());
         }
-        if !self.config.multi_step {
-            return self.step(xs, charge, fused);
+        let (spikes, fired) = if !self.config.multi_step {
+            self.step(xs, charge, fused)?
+        } else {
+            if xs.rank() < 2 {
+                candle::bail!("{name}: multi-step input must be [T, N, ...], got shape {:?}", xs.dims());
+            }
+            let steps = (0..xs.dim(0)?).map(|t| self.step(&xs.get(t)?, charge, fused)).collect::<Result<Vec<_>>>()?;
+            let fired = steps.iter().map(|(_, fired)| *fired).sum::<Option<u64>>();
+            let steps: Vec<Tensor> = steps.into_iter().map(|(spikes, _)| spikes).collect();
+            (Tensor::stack(&steps, 0)?, fired)
+        };
+        if let Some(fired) = fired {
+            crate::state::note_spikes(&spikes, fired);
         }
-        if xs.rank() < 2 {
-            candle::bail!("{name}: multi-step input must be [T, N, ...], got shape {:?}", xs.dims());
-        }
-        let steps = (0..xs.dim(0)?).map(|t| self.step(&xs.get(t)?, charge, fused)).collect::<Result<Vec<_>>>()?;
-        Tensor::stack(&steps, 0)
+        Ok(spikes)
     }
 }
 

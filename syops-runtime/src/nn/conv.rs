@@ -46,9 +46,8 @@ pub struct Conv {
     bias: Option<Tensor>,
     dims: usize,
     transposed: bool,
-    stride: Vec<usize>,
-    padding: Vec<usize>,
-    dilation: Vec<usize>,
+    /// Stride, padding and dilation, one per spatial dim.
+    geometry: ConvGeometry,
     output_padding: Vec<usize>,
     groups: usize,
     name: &'static str,
@@ -133,7 +132,8 @@ impl Conv {
                 );
             }
         }
-        Ok(Conv { weight, bias, dims, transposed, stride, padding, dilation, output_padding, groups: g, name })
+        let geometry = ConvGeometry { stride, padding, dilation };
+        Ok(Conv { weight, bias, dims, transposed, geometry, output_padding, groups: g, name })
     }
 
     /// The weight, in PyTorch's layout.
@@ -149,6 +149,21 @@ impl Conv {
     /// Channel groups.
     pub fn groups(&self) -> usize {
         self.groups
+    }
+
+    /// The stride, one per spatial dim.
+    pub fn stride(&self) -> &[usize] {
+        &self.geometry.stride
+    }
+
+    /// The zero padding on each side, one per spatial dim.
+    pub fn padding(&self) -> &[usize] {
+        &self.geometry.padding
+    }
+
+    /// The dilation, one per spatial dim.
+    pub fn dilation(&self) -> &[usize] {
+        &self.geometry.dilation
     }
 
     fn in_channels(&self) -> usize {
@@ -181,19 +196,18 @@ pub(crate) fn strided_index(start: usize, step: usize, count: usize, like: &Tens
     Tensor::new(idx.as_slice(), like.device())
 }
 
-/// Grouped, strided, dilated convolution of an `[N, C, S...]` input, zero-padded by `padding`,
-/// with a `[O, C/groups, K...]` weight.
-#[allow(clippy::too_many_arguments)]
+/// Grouped, strided, dilated convolution of an `[N, C, S...]` input, zero-padded by the
+/// geometry's padding, with a `[O, C/groups, K...]` weight; `orig` is the layer's input shape,
+/// for errors.
 fn conv_core(
     name: &str,
     xs: &Tensor,
     w: &Tensor,
-    stride: &[usize],
-    padding: &[usize],
-    dilation: &[usize],
+    geometry: &ConvGeometry,
     groups: usize,
     orig: &[usize],
 ) -> Result<Tensor> {
+    let ConvGeometry { stride, padding, dilation } = geometry;
     let dims = stride.len();
     let (n, c) = (xs.dim(0)?, xs.dim(1)?);
     let kernel = &w.dims()[2..];
@@ -285,7 +299,7 @@ impl Module for Conv {
         let w = self.weight.to_dtype(dt)?;
         let g = self.groups;
         let ys = if !self.transposed {
-            conv_core(name, xs, &w, &self.stride, &self.padding, &self.dilation, g, xs.dims())?
+            conv_core(name, xs, &w, &self.geometry, g, xs.dims())?
         } else {
             // Weight [in, out/g, K...] -> per group [out/g, in/g, K...] flipped.
             let cin_g = c / g;
@@ -301,7 +315,7 @@ impl Module for Conv {
             let kernel = &w.dims()[2..];
             let mut spread = xs.clone();
             for d in 0..self.dims {
-                let (dim, s, len) = (2 + d, self.stride[d], xs.dim(2 + d)?);
+                let (dim, s, len) = (2 + d, self.geometry.stride[d], xs.dim(2 + d)?);
                 if s > 1 {
                     spread = spread
                         .unsqueeze(dim + 1)?
@@ -309,21 +323,25 @@ impl Module for Conv {
                         .flatten(dim, dim + 1)?
                         .narrow(dim, 0, (len - 1) * s + 1)?;
                 }
-                let edge = (self.dilation[d] * (kernel[d] - 1)) as isize - self.padding[d] as isize;
+                let edge = (self.geometry.dilation[d] * (kernel[d] - 1)) as isize - self.geometry.padding[d] as isize;
                 let total = ((len - 1) * s + 1) as isize + 2 * edge + self.output_padding[d] as isize;
-                let span = (self.dilation[d] * (kernel[d] - 1) + 1) as isize;
+                let span = (self.geometry.dilation[d] * (kernel[d] - 1) + 1) as isize;
                 if total < span {
                     candle::bail!(
                         "{name}: input shape {:?} gives a non-positive output size with kernel {kernel:?}, stride {:?}, padding {:?}",
                         xs.dims(),
-                        self.stride,
-                        self.padding
+                        self.geometry.stride,
+                        self.geometry.padding
                     );
                 }
                 spread = pad_or_crop(&spread, dim, edge, edge + self.output_padding[d] as isize)?;
             }
-            let (ones, zeros) = (vec![1; self.dims], vec![0; self.dims]);
-            conv_core(name, &spread, &wt, &ones, &zeros, &self.dilation, g, xs.dims())?
+            let geometry = ConvGeometry {
+                stride: vec![1; self.dims],
+                padding: vec![0; self.dims],
+                dilation: self.geometry.dilation.clone(),
+            };
+            conv_core(name, &spread, &wt, &geometry, g, xs.dims())?
         };
         match &self.bias {
             None => Ok(ys),
@@ -351,14 +369,8 @@ impl Layer for Conv {
     }
     fn ops(&self, call: &Call<'_>) -> crate::Result<Ops> {
         let (groups, transposed, bias) = (self.groups, self.transposed, self.bias.is_some());
-        conv_ops(call, &self.weight, groups, transposed, bias)?.exact_with(call, || {
-            let geometry = ConvGeometry {
-                stride: self.stride.clone(),
-                padding: self.padding.clone(),
-                dilation: self.dilation.clone(),
-            };
-            conv_exact(call, &self.weight, groups, transposed, bias, &geometry)
-        })
+        conv_ops(call, &self.weight, groups, transposed, bias)?
+            .exact_with(call, || conv_exact(call, &self.weight, groups, transposed, bias, &self.geometry))
     }
 }
 
@@ -375,6 +387,14 @@ mod tests {
         let xs = Tensor::new(&[[[1f64, 2., 3.]]], &Device::Cpu).unwrap();
         let ys = conv.forward(&xs).unwrap();
         assert_eq!(ys.flatten_all().unwrap().to_vec1::<f64>().unwrap(), [5., 8.]);
+    }
+
+    #[test]
+    fn geometry_is_given_per_spatial_dim() {
+        let w = Tensor::zeros((4, 2, 3, 3), DType::F32, &Device::Cpu).unwrap();
+        let cfg = ConvConfig { stride: vec![2], padding: vec![1, 0], groups: 1, ..Default::default() };
+        let conv = Conv::from_tensors(2, false, w, None, cfg).unwrap();
+        assert_eq!((conv.stride(), conv.padding(), conv.dilation()), (&[2, 2][..], &[1, 0][..], &[1, 1][..]));
     }
 
     #[test]

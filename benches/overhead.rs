@@ -10,29 +10,36 @@
 //!
 //! each over both batches with the neurons reset after each, as the session does. After criterion
 //! has measured them, the bench prints the ratios of their median times (`counted / plain`,
-//! `instrumented / plain`, `candle-nn conv / plain`), then the same ratios paired: 21 rounds that
-//! each time every variant as plain, variant, variant, plain, with the median and quartiles of the
-//! per-round ratios (a machine whose load changes between criterion's sequential groups moves
-//! the first ratios, hardly the paired ones), and, when `SYOPS_PYTHON` names a Python with torch,
-//! spikingjelly 0.0.0.0.14 and syops 0.0.5 installed, it times the original counting the same case
+//! `instrumented / plain`, `candle-nn conv / plain`), then the same ratios paired: rounds (21, or
+//! `SYOPS_BENCH_ROUNDS`) that each time every variant as plain, variant, variant, plain, with the
+//! median, the quartiles and a bootstrap 95 % interval of the median of the per-round ratios (a
+//! machine whose load changes between criterion's sequential groups moves the first ratios,
+//! hardly the paired ones), and, when `SYOPS_PYTHON` names a Python with torch, spikingjelly
+//! 0.0.0.0.14 and syops 0.0.5 installed, it times the original counting the same case
 //! (`benches/python_syops.py`, same machine, same run) and prints `counted / python`.
 //!
 //! ```text
 //! cargo bench --bench overhead
 //! SYOPS_PYTHON=/path/to/venv/bin/python cargo bench --bench overhead
+//! SYOPS_BENCH_ROUNDS=61 cargo bench --bench overhead                     # a narrower interval
 //! SYOPS_BENCH_DEVICE=cuda cargo bench --features cuda --bench overhead   # on the first GPU
 //! ```
 //!
-//! Where the counted run's extra time goes (`perf record -g` on `--profile-time 8 counted`, this
-//! 2-core machine): at first the spike test (`ScanOp::cpu_fwd`) took 6.6 % of the counted run's
-//! samples, a value-by-value pass converting each element to f64. It now counts 64-element blocks
-//! that hold only the two values already seen without branching, long tensors in chunks on the
-//! thread pool (`spike.rs`), and the session's own work — spike tests, path lookup (one hash-map
-//! probe per call), the rules' shape arithmetic, the root input's NaN check, one gathering of the
-//! statistics per batch — is well under 1 % of the samples. The rest is the forward (gemm, `syops::nn::Conv`'s
-//! im2col, element-wise ops) and the neurons' one-pass step, the same in all three variants. A
-//! single-threaded pause between two parallel candle operations also lets the pool's workers fall
-//! asleep, a cost `perf` does not attribute; scanning on the pool avoids it.
+//! Where the counted run's extra time goes (`perf record` on `--bench --profile-time 10 counted`
+//! against the same on `plain$`, this 2-core machine, symbols' shares of the samples): at first
+//! the spike test (`ScanOp::cpu_fwd`) took 6.6 % of the counted run, a value-by-value pass
+//! converting each element to f64. It then counted 64-element blocks that hold only the two values
+//! already seen without branching, long tensors in chunks on the thread pool (`spike.rs`): 1.1 %
+//! of the samples (the pool's `Folder::consume_iter`, absent from `plain`). Now the spikes that
+//! syops' neurons fire are counted as the one-pass step writes them, and a layer taking such a
+//! tensor as input is not scanned at all (`state::note_spikes`): the scans left (the max pool's
+//! output, analog inputs that stop at their third value) are 0.4 %, and the session's own code —
+//! path lookup (one hash-map probe per call), the rules' shape arithmetic, the root input's NaN
+//! check, one gathering of the statistics per batch — under 0.2 %. The rest is the forward (gemm
+//! 40 %, the neurons' step 10 %, `syops::nn::Conv`'s im2col 5 %, max pooling 3 %, memset and
+//! page faults of fresh tensors), the same in all variants. A single-threaded pause between two
+//! parallel candle operations also lets the pool's workers fall asleep, a cost `perf` does not
+//! attribute; scanning on the pool avoids it.
 #[path = "../examples/models/mod.rs"]
 mod models;
 
@@ -253,11 +260,28 @@ fn paired(rounds: usize) -> [Vec<f64>; 3] {
     ratios
 }
 
-/// The median and the quartiles of `v`.
-fn quartiles(mut v: Vec<f64>) -> [f64; 3] {
-    v.sort_by(f64::total_cmp);
-    let at = |q: f64| v[((v.len() - 1) as f64 * q).round() as usize];
-    [at(0.5), at(0.25), at(0.75)]
+/// The median of `v`, its quartiles, and a 95 % bootstrap interval of the median (2000
+/// resamples, a fixed seed so that reruns on the same ratios agree).
+fn summary(mut v: Vec<f64>) -> [f64; 5] {
+    let median = |v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+    let mut next = |n: usize| {
+        seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        ((seed >> 33) % n as u64) as usize
+    };
+    let mut medians: Vec<f64> = (0..2000)
+        .map(|_| {
+            let mut sample: Vec<f64> = (0..v.len()).map(|_| v[next(v.len())]).collect();
+            median(&mut sample)
+        })
+        .collect();
+    medians.sort_by(f64::total_cmp);
+    let m = median(&mut v);
+    let at = |v: &[f64], q: f64| v[((v.len() - 1) as f64 * q).round() as usize];
+    [m, at(&v, 0.25), at(&v, 0.75), at(&medians, 0.025), at(&medians, 0.975)]
 }
 
 fn main() {
@@ -275,21 +299,17 @@ fn main() {
     } else {
         println!("  (criterion's estimates were not found under target/criterion; run with `cargo bench`)");
     }
-    let rounds = 21;
-    let [i, c, n] = paired(rounds).map(quartiles);
-    println!("paired, median [quartiles] of {rounds} rounds of plain, variant, variant, plain:");
+    let rounds = std::env::var("SYOPS_BENCH_ROUNDS").ok().and_then(|r| r.parse().ok()).unwrap_or(21);
+    let [i, c, n] = paired(rounds).map(summary);
     println!(
-        "  counted / plain       {:.4} [{:.4}, {:.4}]  (overhead {:+.2} %)",
-        c[0],
-        c[1],
-        c[2],
-        (c[0] - 1.0) * 100.0
+        "paired, {rounds} rounds of plain, variant, variant, plain: median [quartiles] (95 % interval of the median)"
     );
-    println!("  instrumented / plain  {:.4} [{:.4}, {:.4}]  (no session running)", i[0], i[1], i[2]);
-    println!(
-        "  candle-nn conv / plain {:.4} [{:.4}, {:.4}]  (the plain forward with candle-nn's Conv2d)",
-        n[0], n[1], n[2]
-    );
+    let line = |what: &str, r: [f64; 5], note: &str| {
+        println!("  {what:<22} {:.4} [{:.4}, {:.4}] ({:.4}, {:.4})  {note}", r[0], r[1], r[2], r[3], r[4]);
+    };
+    line("counted / plain", c, &format!("(overhead {:+.2} %)", (c[0] - 1.0) * 100.0));
+    line("instrumented / plain", i, "(no session running)");
+    line("candle-nn conv / plain", n, "(the plain forward with candle-nn's Conv2d)");
     match python_seconds() {
         None => println!("  counted / python      not measured: set SYOPS_PYTHON to a Python with torch, spikingjelly 0.0.0.0.14 and syops 0.0.5"),
         Some(Err(e)) => println!("  counted / python      not measured: {e}"),

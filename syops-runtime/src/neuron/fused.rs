@@ -4,7 +4,7 @@
 //! separate tensor operations, three of them broadcasts.
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use candle::{CpuStorage, CustomOp2, Layout, Shape, WithDType};
+use candle::{CpuStorage, CustomOp1, CustomOp2, Layout, Shape, WithDType};
 
 use crate::pool_split::{chunk_len, PARALLEL_MIN};
 
@@ -42,8 +42,10 @@ impl Step {
         self.fired.load(Ordering::Relaxed)
     }
 
-    fn run<T: WithDType + Send + Sync>(&self, v: &[T], x: &[T]) -> Vec<T> {
-        let n = v.len();
+    /// The step over inputs `x` from potentials `v`, or from rest (`v_reset`, 0 for a soft
+    /// reset, everywhere: what the tensor operations start from) when `v` is `None`.
+    fn run<T: WithDType + Send + Sync>(&self, v: Option<&[T]>, x: &[T]) -> Vec<T> {
+        let n = x.len();
         let (one, zero) = (T::one(), T::zero());
         let minus_one = T::from_f64(-1.0);
         let vr = T::from_f64(self.v_reset.unwrap_or(0.0));
@@ -62,10 +64,10 @@ impl Step {
                 Charge::Plif { k, decay_input: false } => (v - rest(v) * T::from_f64(k)) + x,
             }
         };
-        let step = |spikes: &mut [T], potentials: &mut [T], v: &[T], x: &[T]| {
+        let step = |spikes: &mut [T], potentials: &mut [T], v: Option<&[T]>, x: &[T]| {
             let mut fired = 0u64;
-            for i in 0..v.len() {
-                let h = charge(v[i], x[i]);
+            let mut one_step = |i: usize, v: T| {
+                let h = charge(v, x[i]);
                 let fire = h >= th;
                 fired += u64::from(fire);
                 let s = if fire { one } else { zero };
@@ -75,6 +77,11 @@ impl Step {
                     Some(_) => (s * minus_one + one) * h + s * vr,
                     None => h - s * th,
                 };
+            };
+            match v {
+                Some(v) => (0..x.len()).for_each(|i| one_step(i, v[i])),
+                // At rest: `zeros + v_reset` is `vr` to the bit.
+                None => (0..x.len()).for_each(|i| one_step(i, vr)),
             }
             fired
         };
@@ -90,8 +97,9 @@ impl Step {
         let fired = spikes
             .par_chunks_mut(chunk)
             .zip(potentials.par_chunks_mut(chunk))
-            .zip(v.par_chunks(chunk).zip(x.par_chunks(chunk)))
-            .map(|((s, p), (v, x))| step(s, p, v, x))
+            .zip(x.par_chunks(chunk))
+            .enumerate()
+            .map(|(i, ((s, p), x))| step(s, p, v.map(|v| &v[i * chunk..i * chunk + x.len()]), x))
             .sum::<u64>();
         self.fired.store(fired, Ordering::Relaxed);
         out
@@ -110,9 +118,38 @@ impl Step {
         if lv.shape() != lx.shape() {
             candle::bail!("neuron step: membrane {:?} and input {:?} differ", lv.shape(), lx.shape());
         }
+        Ok(Self::output(self.run(Some(&v[v0..v1]), &x[x0..x1]), lx))
+    }
+
+    fn apply_at_rest<T: WithDType + Send + Sync>(&self, x: &[T], lx: &Layout) -> candle::Result<(CpuStorage, Shape)> {
+        let Some((x0, x1)) = lx.contiguous_offsets() else {
+            candle::bail!("neuron step: expected a contiguous tensor");
+        };
+        Ok(Self::output(self.run(None, &x[x0..x1]), lx))
+    }
+
+    /// The spikes and potentials as one `[2, ...]` tensor.
+    fn output<T: WithDType>(out: Vec<T>, lx: &Layout) -> (CpuStorage, Shape) {
         let mut dims = vec![2];
         dims.extend_from_slice(lx.dims());
-        Ok((T::to_cpu_storage_owned(self.run(&v[v0..v1], &x[x0..x1])), Shape::from(dims)))
+        (T::to_cpu_storage_owned(out), Shape::from(dims))
+    }
+}
+
+/// The step from rest: input `x` only.
+impl CustomOp1 for Step {
+    fn name(&self) -> &'static str {
+        "syops-neuron-step-from-rest"
+    }
+
+    fn cpu_fwd(&self, s: &CpuStorage, l: &Layout) -> candle::Result<(CpuStorage, Shape)> {
+        match s {
+            CpuStorage::F32(x) => self.apply_at_rest(x, l),
+            CpuStorage::F64(x) => self.apply_at_rest(x, l),
+            CpuStorage::F16(x) => self.apply_at_rest(x, l),
+            CpuStorage::BF16(x) => self.apply_at_rest(x, l),
+            _ => candle::bail!("neuron step: expected a float tensor"),
+        }
     }
 }
 
@@ -214,10 +251,11 @@ mod tests {
             let xs = inputs(DType::F32, width).get(0).unwrap();
             let v = xs.zeros_like().unwrap();
             let step = super::Step::new(super::Charge::If, 0.6, Some(0.0));
-            let out = v.apply_op2_no_bwd(&xs, &step).unwrap();
-            let spikes = out.get(0).unwrap().sum_all().unwrap().to_scalar::<f32>().unwrap();
-            assert!(spikes > 0.0 && (spikes as usize) < xs.elem_count(), "{spikes} of {}", xs.elem_count());
-            assert_eq!(step.fired(), spikes as u64, "width {width}");
+            for out in [v.apply_op2_no_bwd(&xs, &step).unwrap(), xs.apply_op1_no_bwd(&step).unwrap()] {
+                let spikes = out.get(0).unwrap().sum_all().unwrap().to_scalar::<f32>().unwrap();
+                assert!(spikes > 0.0 && (spikes as usize) < xs.elem_count(), "{spikes} of {}", xs.elem_count());
+                assert_eq!(step.fired(), spikes as u64, "width {width}");
+            }
         }
     }
 

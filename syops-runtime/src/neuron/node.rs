@@ -49,16 +49,16 @@ impl Membrane {
         self.v.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
-    /// The membrane before `xs`'s step: the stored one, or `v_reset` everywhere at rest.
-    fn take(&self, slot: &mut Option<Tensor>, xs: &Tensor) -> Result<Tensor> {
+    /// The membrane before `xs`'s step: the stored one, or `None` at rest.
+    fn take(&self, slot: &mut Option<Tensor>, xs: &Tensor) -> Result<Option<Tensor>> {
         match slot.take() {
-            Some(v) if v.dims() == xs.dims() && v.dtype() == xs.dtype() => Ok(v),
+            Some(v) if v.dims() == xs.dims() && v.dtype() == xs.dtype() => Ok(Some(v)),
             Some(v) => candle::bail!(
                 "neuron: input shape {:?} differs from the membrane's {:?} (reset the neuron between batches)",
                 xs.dims(),
                 v.dims()
             ),
-            None => xs.zeros_like()? + self.config.v_reset.unwrap_or(0.0),
+            None => Ok(None),
         }
     }
 
@@ -76,10 +76,17 @@ impl Membrane {
         let (spike, v, fired) = match fused.filter(|_| xs.device().is_cpu() && self.fused.load(Ordering::Relaxed)) {
             Some(charge) => {
                 let step = Step::new(charge, self.config.v_threshold, self.config.v_reset);
-                let out = v.contiguous()?.apply_op2_no_bwd(&xs.contiguous()?, &step)?;
+                let out = match v {
+                    Some(v) => v.contiguous()?.apply_op2_no_bwd(&xs.contiguous()?, &step)?,
+                    None => xs.contiguous()?.apply_op1_no_bwd(&step)?,
+                };
                 (out.get(0)?, out.get(1)?, Some(step.fired()))
             }
             None => {
+                let v = match v {
+                    Some(v) => v,
+                    None => (xs.zeros_like()? + self.config.v_reset.unwrap_or(0.0))?,
+                };
                 let (spike, v) = self.step_tensors(&v, xs, charge)?;
                 (spike, v, None)
             }

@@ -64,24 +64,27 @@ impl Step {
                 Charge::Plif { k, decay_input: false } => (v - rest(v) * T::from_f64(k)) + x,
             }
         };
+        // Spike and new potential from the charged potential `h`.
+        let fire = |h: T| -> (T, T) {
+            let s = if h >= th { one } else { zero };
+            let p = match self.v_reset {
+                // `(1 - s) * h + s * vr`, `1 - s` as candle's affine computes it.
+                Some(_) => (s * minus_one + one) * h + s * vr,
+                None => h - s * th,
+            };
+            (s, p)
+        };
         let step = |spikes: &mut [T], potentials: &mut [T], v: Option<&[T]>, x: &[T]| {
+            let out = spikes.iter_mut().zip(potentials.iter_mut());
             let mut fired = 0u64;
-            let mut one_step = |i: usize, v: T| {
-                let h = charge(v, x[i]);
-                let fire = h >= th;
-                fired += u64::from(fire);
-                let s = if fire { one } else { zero };
-                spikes[i] = s;
-                potentials[i] = match self.v_reset {
-                    // `(1 - s) * h + s * vr`, `1 - s` as candle's affine computes it.
-                    Some(_) => (s * minus_one + one) * h + s * vr,
-                    None => h - s * th,
-                };
+            let mut write = |(s, p): (&mut T, &mut T), h: T| {
+                (*s, *p) = fire(h);
+                fired += u64::from(*s == one);
             };
             match v {
-                Some(v) => (0..x.len()).for_each(|i| one_step(i, v[i])),
+                Some(v) => out.zip(v.iter().zip(x)).for_each(|(o, (&v, &x))| write(o, charge(v, x))),
                 // At rest: `zeros + v_reset` is `vr` to the bit.
-                None => (0..x.len()).for_each(|i| one_step(i, vr)),
+                None => out.zip(x).for_each(|(o, &x)| write(o, charge(vr, x))),
             }
             fired
         };

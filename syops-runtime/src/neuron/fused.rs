@@ -6,6 +6,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use candle::{CpuStorage, CustomOp1, CustomOp2, Layout, Shape, WithDType};
 
+use crate::nn::float_pass::{self, FloatPass};
+
 use crate::pool_split::{chunk_len, PARALLEL_MIN};
 
 /// How the membrane charges, per neuron type (`vr` is `v_reset`, 0 for a soft reset).
@@ -44,7 +46,7 @@ impl Step {
 
     /// The step over inputs `x` from potentials `v`, or from rest (`v_reset`, 0 for a soft
     /// reset, everywhere: what the tensor operations start from) when `v` is `None`.
-    fn run<T: WithDType + Send + Sync>(&self, v: Option<&[T]>, x: &[T]) -> Vec<T> {
+    fn steps<T: WithDType + Send + Sync>(&self, v: Option<&[T]>, x: &[T]) -> Vec<T> {
         let n = x.len();
         let (one, zero) = (T::one(), T::zero());
         let minus_one = T::from_f64(-1.0);
@@ -121,38 +123,33 @@ impl Step {
         if lv.shape() != lx.shape() {
             candle::bail!("neuron step: membrane {:?} and input {:?} differ", lv.shape(), lx.shape());
         }
-        Ok(Self::output(self.run(Some(&v[v0..v1]), &x[x0..x1]), lx))
-    }
-
-    fn apply_at_rest<T: WithDType + Send + Sync>(&self, x: &[T], lx: &Layout) -> candle::Result<(CpuStorage, Shape)> {
-        let Some((x0, x1)) = lx.contiguous_offsets() else {
-            candle::bail!("neuron step: expected a contiguous tensor");
-        };
-        Ok(Self::output(self.run(None, &x[x0..x1]), lx))
+        Ok(Self::output(self.steps(Some(&v[v0..v1]), &x[x0..x1]), lx.dims()))
     }
 
     /// The spikes and potentials as one `[2, ...]` tensor.
-    fn output<T: WithDType>(out: Vec<T>, lx: &Layout) -> (CpuStorage, Shape) {
-        let mut dims = vec![2];
-        dims.extend_from_slice(lx.dims());
-        (T::to_cpu_storage_owned(out), Shape::from(dims))
+    fn output<T: WithDType>(out: Vec<T>, dims: &[usize]) -> (CpuStorage, Shape) {
+        let mut shape = vec![2];
+        shape.extend_from_slice(dims);
+        (T::to_cpu_storage_owned(out), Shape::from(shape))
     }
 }
 
 /// The step from rest: input `x` only.
+impl FloatPass for Step {
+    const WHAT: &'static str = "neuron step";
+
+    fn run<T: WithDType + Send + Sync>(&self, x: &[T], dims: &[usize]) -> candle::Result<(CpuStorage, Shape)> {
+        Ok(Self::output(self.steps(None, x), dims))
+    }
+}
+
 impl CustomOp1 for Step {
     fn name(&self) -> &'static str {
         "syops-neuron-step-from-rest"
     }
 
-    fn cpu_fwd(&self, s: &CpuStorage, l: &Layout) -> candle::Result<(CpuStorage, Shape)> {
-        match s {
-            CpuStorage::F32(x) => self.apply_at_rest(x, l),
-            CpuStorage::F64(x) => self.apply_at_rest(x, l),
-            CpuStorage::F16(x) => self.apply_at_rest(x, l),
-            CpuStorage::BF16(x) => self.apply_at_rest(x, l),
-            _ => candle::bail!("neuron step: expected a float tensor"),
-        }
+    fn cpu_fwd(&self, storage: &CpuStorage, layout: &Layout) -> candle::Result<(CpuStorage, Shape)> {
+        float_pass::cpu_fwd(self, storage, layout)
     }
 }
 

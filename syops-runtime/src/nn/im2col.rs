@@ -100,11 +100,7 @@ impl Im2Col {
 impl FloatPass for Im2Col {
     const WHAT: &'static str = "im2col";
 
-    fn run<T: WithDType + Send + Sync>(&self, xs: &[T], layout: &Layout) -> Result<(CpuStorage, Shape)> {
-        let Some((start, end)) = layout.contiguous_offsets() else {
-            candle::bail!("im2col: expected a contiguous tensor");
-        };
-        let dims = layout.dims();
+    fn run<T: WithDType + Send + Sync>(&self, xs: &[T], dims: &[usize]) -> Result<(CpuStorage, Shape)> {
         let (n, c) = (dims[0], dims[1]);
         let spatial = &dims[2..];
         if spatial.is_empty() || spatial.len() > 3 || spatial.len() != self.kernel.len() {
@@ -114,7 +110,6 @@ impl FloatPass for Im2Col {
         let plane: usize = spatial.iter().product();
         let k: usize = self.kernel.iter().product();
         let l: usize = self.out.iter().product();
-        let xs = &xs[start..end];
         let mut out = vec![T::zero(); n * c * k * l];
         // Row `c·K + k` holds, sample after sample, kernel offset `k` of channel `c`.
         let row = |(r, row): (usize, &mut [T])| {

@@ -6,7 +6,7 @@ mod batch_norm;
 mod channel_affine;
 mod conv;
 mod flatten;
-mod float_pass;
+pub(crate) mod float_pass;
 mod im2col;
 mod linear;
 mod max_pool_2d;

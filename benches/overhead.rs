@@ -50,7 +50,7 @@ use std::time::Duration;
 
 use candle::{DType, Device, Module, Result, Tensor, TensorId};
 use candle_nn::{Conv2d, Conv2dConfig, VarBuilder};
-use criterion::{criterion_group, Criterion};
+use criterion::Criterion;
 use models::spiking_resnet::{BasicBlock, SpikingResNet};
 use syops::neuron::IfNode;
 use syops::nn::Conv;
@@ -146,7 +146,15 @@ fn device() -> Device {
     }
 }
 
-fn setup() -> (SpikingResNet, Vec<Tensor>, CandleNnConvs) {
+/// The network, its inputs and candle-nn's convolutions, loaded once for criterion's groups and
+/// the paired rounds.
+struct Bench {
+    net: SpikingResNet,
+    inputs: Vec<Tensor>,
+    candle_nn: CandleNnConvs,
+}
+
+fn setup() -> Bench {
     let case = Case::load(case_path()).expect("the reference case loads");
     let device = device();
     let vb = VarBuilder::from_tensors(case.tensors(DType::F32, &device).unwrap(), DType::F32, &device);
@@ -169,7 +177,7 @@ fn setup() -> (SpikingResNet, Vec<Tensor>, CandleNnConvs) {
     let scale = a.abs().unwrap().max_all().unwrap().to_scalar::<f32>().unwrap();
     let diff = (a - b).unwrap().abs().unwrap().max_all().unwrap().to_scalar::<f32>().unwrap();
     println!("plain forward's logits with candle-nn's Conv2d against syops::nn::Conv: max |diff| {diff:.3e} (max |logit| {scale:.3e})");
-    (net, inputs, candle_nn)
+    Bench { net, inputs, candle_nn }
 }
 
 fn run_all(net: &SpikingResNet, inputs: &[Tensor], f: impl Fn(&SpikingResNet, &Tensor) -> Result<Tensor>) {
@@ -190,18 +198,28 @@ fn count(net: &SpikingResNet, inputs: &[Tensor]) {
 const GROUP: &str = "spiking_resnet18";
 const IDS: [&str; 4] = ["plain", "instrumented", "counted", "plain_candle_nn_conv"];
 
-fn overhead(c: &mut Criterion) {
-    let (net, inputs, candle_nn) = setup();
-    let mut group = c.benchmark_group(GROUP);
-    group.sample_size(20).warm_up_time(Duration::from_secs(2)).measurement_time(Duration::from_secs(15));
-    group.bench_function(IDS[0], |b| b.iter(|| run_all(&net, &inputs, plain_forward)));
-    group.bench_function(IDS[1], |b| b.iter(|| run_all(&net, &inputs, |m, xs| m.forward(xs))));
-    group.bench_function(IDS[2], |b| b.iter(|| count(&net, &inputs)));
-    group.bench_function(IDS[3], |b| b.iter(|| run_all(&net, &inputs, |m, xs| candle_nn.forward(m, xs))));
-    group.finish();
+impl Bench {
+    /// One run of variant `IDS[v]` over both batches.
+    fn run(&self, v: usize) {
+        let Bench { net, inputs, candle_nn } = self;
+        match v {
+            0 => run_all(net, inputs, plain_forward),
+            1 => run_all(net, inputs, |m, xs| m.forward(xs)),
+            2 => count(net, inputs),
+            3 => run_all(net, inputs, |m, xs| candle_nn.forward(m, xs)),
+            _ => unreachable!("{} variants", IDS.len()),
+        }
+    }
 }
 
-criterion_group!(benches, overhead);
+fn overhead(c: &mut Criterion, bench: &Bench) {
+    let mut group = c.benchmark_group(GROUP);
+    group.sample_size(20).warm_up_time(Duration::from_secs(2)).measurement_time(Duration::from_secs(15));
+    for (v, id) in IDS.into_iter().enumerate() {
+        group.bench_function(id, |b| b.iter(|| bench.run(v)));
+    }
+    group.finish();
+}
 
 /// criterion's median estimate (seconds) of `id`, read from what it just wrote.
 fn median(id: &str) -> Option<f64> {
@@ -236,25 +254,18 @@ fn python_seconds() -> Option<std::result::Result<f64, String>> {
 /// the four runs cancels to first order, and each runs as often after the other as before it (a
 /// fixed rotation of all variants would always run each after the same neighbour, on the heap and
 /// caches that one left). Returns, per round, each variant's ratio (`IDS`' order, `plain` left out).
-fn paired(rounds: usize) -> [Vec<f64>; 3] {
-    let (net, inputs, candle_nn) = setup();
-    let time = |f: &dyn Fn()| {
+fn paired(bench: &Bench, rounds: usize) -> [Vec<f64>; 3] {
+    let time = |v: usize| {
         let t = std::time::Instant::now();
-        f();
+        bench.run(v);
         t.elapsed().as_secs_f64()
     };
-    let plain = || run_all(&net, &inputs, plain_forward);
-    let variants: [&dyn Fn(); 3] =
-        [&|| run_all(&net, &inputs, |m, xs| m.forward(xs)), &|| count(&net, &inputs), &|| {
-            run_all(&net, &inputs, |m, xs| candle_nn.forward(m, xs))
-        }];
     let mut ratios = [Vec::new(), Vec::new(), Vec::new()];
     for _ in 0..rounds {
-        for (ratio, variant) in ratios.iter_mut().zip(variants) {
-            let p1 = time(&plain);
-            let v = time(variant) + time(variant);
-            let p = p1 + time(&plain);
-            ratio.push(v / p);
+        for (v, ratio) in (1..).zip(&mut ratios) {
+            let p1 = time(0);
+            let t = time(v) + time(v);
+            ratio.push(t / (p1 + time(0)));
         }
     }
     ratios
@@ -285,8 +296,10 @@ fn summary(mut v: Vec<f64>) -> [f64; 5] {
 }
 
 fn main() {
-    benches();
-    Criterion::default().configure_from_args().final_summary();
+    let bench = setup();
+    let mut criterion = Criterion::default().configure_from_args();
+    overhead(&mut criterion, &bench);
+    criterion.final_summary();
     if std::env::args().any(|a| a == "--profile-time" || a == "--list") {
         return;
     }
@@ -300,7 +313,7 @@ fn main() {
         println!("  (criterion's estimates were not found under target/criterion; run with `cargo bench`)");
     }
     let rounds = std::env::var("SYOPS_BENCH_ROUNDS").ok().and_then(|r| r.parse().ok()).unwrap_or(21);
-    let [i, c, n] = paired(rounds).map(summary);
+    let [i, c, n] = paired(&bench, rounds).map(summary);
     println!(
         "paired, {rounds} rounds of plain, variant, variant, plain: median [quartiles] (95 % interval of the median)"
     );

@@ -40,8 +40,7 @@
 //! page faults of fresh tensors), the same in all variants. A single-threaded pause between two
 //! parallel candle operations also lets the pool's workers fall asleep, a cost `perf` does not
 //! attribute; scanning on the pool avoids it.
-#[path = "../examples/models/mod.rs"]
-mod models;
+use syops::zoo;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -51,11 +50,11 @@ use std::time::Duration;
 use candle::{DType, Device, Module, Result, Tensor, TensorId};
 use candle_nn::{Conv2d, Conv2dConfig, VarBuilder};
 use criterion::Criterion;
-use models::spiking_resnet::{BasicBlock, SpikingResNet};
 use syops::neuron::IfNode;
 use syops::nn::Conv;
-use syops::reference::Case;
+use syops::zoo::reference::Case;
 use syops::Session;
+use zoo::spiking_resnet::{BasicBlock, SpikingResNet};
 
 /// How a forward runs each convolution of the network.
 type ConvFn<'a> = &'a dyn Fn(&Conv, &Tensor) -> Result<Tensor>;

@@ -5,12 +5,13 @@
 //! cargo run --release --example reference -- tests/reference/spiking_resnet18.json --dtype f64
 //! cargo run --release --example reference -- tests/reference/spiking_resnet18.json --convention exact
 //! ```
-mod models;
+use syops::zoo;
 
 use anyhow::{bail, Context};
 use candle::{DType, Device};
-use syops::reference::{runner_output, Case};
-use syops::{Convention, Session};
+use syops::convention::Convention;
+use syops::zoo::reference::{runner_output, Case};
+use syops::Session;
 
 const USAGE: &str = "usage: reference PATH/TO/<case>.json [--dtype f32|f64] [--convention syops-0.0.5|exact]";
 
@@ -50,7 +51,7 @@ fn run() -> anyhow::Result<()> {
     let path = path.with_context(|| format!("missing the manifest path; {USAGE}"))?;
     let case = Case::load(&path)?;
     let session = Session::new().convention(convention);
-    let report = models::count_case_with(&session, &case, dtype, &Device::Cpu)?;
+    let report = zoo::count_case_with(&session, &case, dtype, &Device::Cpu)?;
     println!("{}", serde_json::to_string_pretty(&runner_output(&case.case, &report))?);
     Ok(())
 }

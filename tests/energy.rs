@@ -1,8 +1,10 @@
 //! Memory-inclusive energy, the ANN baseline and break-even rates, on small models priced by hand.
 use candle::{DType, Device, Module, Result, Tensor};
 use candle_nn::{Linear, VarBuilder};
+use syops::energy::{EnergyModel, EnergyRole};
 use syops::neuron::IfNode;
-use syops::{EnergyModel, EnergyRole, Format, Session, View};
+use syops::render::{Format, View};
+use syops::Session;
 
 fn vb() -> VarBuilder<'static> {
     VarBuilder::zeros(DType::F32, &Device::Cpu)

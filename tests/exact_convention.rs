@@ -2,8 +2,9 @@
 //! the default convention's numbers on the same model.
 use candle::{DType, Device, Module, Result, Tensor};
 use candle_nn::{Conv2d, Conv2dConfig, Linear};
+use syops::convention::Convention;
 use syops::neuron::IfNode;
-use syops::{Convention, Session};
+use syops::Session;
 
 #[syops::count]
 struct Snn {

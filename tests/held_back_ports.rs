@@ -2,8 +2,7 @@
 //! their ports are checked by building them with zero weights and counting one batch of the case's
 //! input shape, asserting the rows (PyTorch's `named_modules` paths, types, parameters, calls and
 //! shapes) that syops would report.
-#[path = "../examples/models/mod.rs"]
-mod models;
+use syops::zoo;
 
 use candle::{DType, Device, Module, Tensor};
 use candle_nn::VarBuilder;
@@ -36,7 +35,7 @@ fn assert_rows(report: &Report, want: &[Row]) {
 fn spiking_vgg11_bn_rows() {
     let dev = Device::Cpu;
     let vb = VarBuilder::zeros(DType::F32, &dev);
-    let model = models::spiking_vgg::SpikingVgg::vgg11_bn_if(10, vb).unwrap();
+    let model = zoo::spiking_vgg::SpikingVgg::vgg11_bn_if(10, vb).unwrap();
     let xs = Tensor::zeros((2, 3, 64, 64), DType::F32, &dev).unwrap();
     let report = Session::new().count(&model, &xs, |m, xs| m.forward(xs)).unwrap();
     let mut want: Vec<OwnedRow> = Vec::new();
@@ -74,7 +73,7 @@ fn spiking_vgg11_bn_rows() {
 fn spiking_mlp_t6_rows() {
     let dev = Device::Cpu;
     let vb = VarBuilder::zeros(DType::F32, &dev);
-    let model = models::spiking_mlp::spiking_mlp(vb).unwrap();
+    let model = zoo::spiking_mlp::spiking_mlp(vb).unwrap();
     let xs = Tensor::zeros((8, 6, 1, 28, 28), DType::F32, &dev).unwrap();
     let report = Session::new().count(&model, &xs, |m, xs| m.forward(xs)).unwrap();
     let want: &[Row] = &[

@@ -1,8 +1,10 @@
 //! Behaviour of `#[syops::count]` and of sessions, on small models counted by hand.
 use candle::{DType, Device, Module, ModuleT, Result, Tensor};
 use candle_nn::{Linear, VarBuilder};
+use syops::model::{Ops, Role};
 use syops::neuron::IfNode;
-use syops::{Layer, Ops, Role, Session, Status};
+use syops::report::Status;
+use syops::{Layer, Session};
 
 fn vb() -> VarBuilder<'static> {
     VarBuilder::zeros(DType::F32, &Device::Cpu)
@@ -131,7 +133,7 @@ impl Layer for Doubler {
     fn role(&self) -> Role {
         Role::Counted
     }
-    fn ops(&self, call: &syops::Call<'_>) -> syops::Result<Ops> {
+    fn ops(&self, call: &syops::model::Call<'_>) -> syops::Result<Ops> {
         Ok(Ops::elementwise_output(call.output()?.elem_count() as u64))
     }
 }

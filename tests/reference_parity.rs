@@ -3,11 +3,10 @@
 //! `expected_f64`, loosely in float32 against `expected` (tests/reference/README.md).
 //!
 //! These run whole ResNets: the test profile optimises them (see Cargo.toml).
-#[path = "../examples/models/mod.rs"]
-mod models;
+use syops::zoo;
 
 use candle::{DType, Device};
-use syops::reference::{compare, runner_output, Case, Tolerance};
+use syops::zoo::reference::{compare, runner_output, Case, Tolerance};
 use syops::Session;
 
 /// The repository: cargo's `CARGO_MANIFEST_DIR` when it runs the test, else where it was built
@@ -19,7 +18,7 @@ fn repo() -> std::path::PathBuf {
 fn check_on(case: &str, dtype: DType, device: &Device, session: &Session) {
     let path = format!("{}/tests/reference/{case}.json", repo().display());
     let case = Case::load(&path).unwrap();
-    let report = models::count_case_with(session, &case, dtype, device).unwrap();
+    let report = zoo::count_case_with(session, &case, dtype, device).unwrap();
     let (want, tol) = match dtype {
         DType::F64 => (&case.expected_f64, Tolerance::STRICT),
         _ => (&case.expected, Tolerance::LOOSE),
@@ -84,9 +83,9 @@ mod tensor_ops_spike_test {
     fn exact_convention_counts_agree() {
         let path = format!("{}/tests/reference/cifar_plif_t4.json", repo().display());
         let case = Case::load(&path).unwrap();
-        let exact = Session::new().convention(syops::Convention::Exact);
-        let scan = models::count_case_with(&exact, &case, DType::F32, &Device::Cpu).unwrap();
-        let ops = models::count_case_with(&exact.tensor_ops_spike_test(true), &case, DType::F32, &Device::Cpu).unwrap();
+        let exact = Session::new().convention(syops::convention::Convention::Exact);
+        let scan = zoo::count_case_with(&exact, &case, DType::F32, &Device::Cpu).unwrap();
+        let ops = zoo::count_case_with(&exact.tensor_ops_spike_test(true), &case, DType::F32, &Device::Cpu).unwrap();
         assert!(scan.per_sample.acs > 0.0);
         assert_eq!(scan.layers, ops.layers);
         assert_eq!(scan.per_sample, ops.per_sample);
@@ -120,7 +119,7 @@ fn unknown_case_is_a_clear_error() {
     let path = dir.join("nope.json");
     std::fs::write(&path, text).unwrap();
     let case = Case::load(&path).unwrap();
-    let err = models::count_case(&case, DType::F32, &Device::Cpu).unwrap_err().to_string();
+    let err = zoo::count_case(&case, DType::F32, &Device::Cpu).unwrap_err().to_string();
     assert!(err.contains("unknown reference case `nope`"), "{err}");
 }
 

@@ -2,7 +2,8 @@
 use std::path::PathBuf;
 
 use clap::builder::{PossibleValuesParser, TypedValueParser};
-use syops_runtime::{EnergyModel, Format, Units, View};
+use syops_runtime::render::{Format, Units, View};
+use syops_runtime::report::EnergyModel;
 
 /// `cargo syops`, as cargo passes it: `cargo-syops syops ARGS`.
 #[derive(Debug, clap::Parser)]

@@ -135,7 +135,7 @@ pub fn build(target: &Target, args: &TargetArgs) -> Result<PathBuf> {
 pub fn run(exe: &Path, args: &[String], report_file: &Path, name: &str) -> Result<()> {
     let status = Command::new(exe)
         .args(args)
-        .env(syops_runtime::REPORT_FILE_ENV, report_file)
+        .env(syops_runtime::report::REPORT_FILE_ENV, report_file)
         .stdout(Stdio::from(std::io::stderr()))
         .status()
         .with_context(|| format!("cannot run {}", exe.display()))?;

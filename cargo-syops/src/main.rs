@@ -7,7 +7,9 @@ use std::{fs, path::Path, process::ExitCode};
 
 use anyhow::{bail, Context, Result};
 use clap::Parser;
-use syops_runtime::{violations_table, Budget, Diff, Format, Report};
+use syops_runtime::check::{violations_table, Budget, Diff};
+use syops_runtime::render::Format;
+use syops_runtime::report::Report;
 
 use crate::args::{Args, Cli, Command, CommonArgs, DiffArgs, ShowArgs, ViewArgs};
 
@@ -66,14 +68,14 @@ fn present(reports: &[Report], args: &ViewArgs, budget: Option<&Budget>, strict:
     let rendered = match view.format {
         // Several sessions: one report per line (JSON lines), which `cargo syops diff` reads too.
         Format::Json if reports.len() > 1 => {
-            reports.iter().map(|r| serde_json::to_string(&r.view(&view)).expect("a report serialises") + "\n").collect()
+            reports.iter().map(|r| serde_json::to_string(&view.apply(r)).expect("a report serialises") + "\n").collect()
         }
         // One page with a section per session.
         Format::Html => view.html(reports),
         _ => reports.iter().map(|r| view.render(r)).collect::<Vec<_>>().join("\n"),
     };
     emit(&args.common, &rendered)?;
-    let code = check(budget, &reports.iter().map(|r| r.view(&view)).collect::<Vec<_>>());
+    let code = check(budget, &reports.iter().map(|r| view.apply(r)).collect::<Vec<_>>());
     if strict && !covered(reports) {
         return Ok(ExitCode::FAILURE);
     }
@@ -109,8 +111,8 @@ fn covered(reports: &[Report]) -> bool {
 fn run_diff(args: &DiffArgs) -> Result<ExitCode> {
     let budget = args.common.budget.as_deref().map(read_budget).transpose()?;
     let view = args.common.view();
-    let a = read_report(&args.a)?.view(&view);
-    let b = read_report(&args.b)?.view(&view);
+    let a = view.apply(&read_report(&args.a)?);
+    let b = view.apply(&read_report(&args.b)?);
     emit(&args.common, &Diff::between(&a, &b).render(view.units))?;
     Ok(check(budget.as_ref(), &[b]))
 }

@@ -7,7 +7,7 @@ use std::{
     process::{Command, Output},
 };
 
-use syops_runtime::Report;
+use syops_runtime::report::Report;
 
 fn fixture() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixture/Cargo.toml")
@@ -76,8 +76,9 @@ fn formats_units_energy_and_output_file() {
     let stdout = ok(&["--example", "linear", "--format", "json", "--energy", "int8", "-o", path.to_str().unwrap()]);
     assert!(stdout.is_empty());
     let report = Report::from_json(&std::fs::read_to_string(&path).unwrap()).unwrap();
-    assert_eq!(report.energy.model, syops_runtime::EnergyModel::INT8_45NM);
-    let expected = syops_runtime::EnergyModel::INT8_45NM.estimate(report.per_sample.acs, report.per_sample.macs);
+    assert_eq!(report.energy.model, syops_runtime::report::EnergyModel::INT8_45NM);
+    let expected =
+        syops_runtime::report::EnergyModel::INT8_45NM.estimate(report.per_sample.acs, report.per_sample.macs);
     assert_eq!(report.energy, expected);
 }
 

@@ -1,25 +1,30 @@
-//! Dispatch on the annotated item: struct → `Layer` impl; impl block or forward method → call
-//! instrumentation.
+//! Dispatch on the annotated item: struct → `Layer` impl; impl block or forward method → the
+//! call instrumentation of `instrument`.
 use proc_macro2::TokenStream;
 use quote::{quote, ToTokens};
-use syn::{Fields, Item, ItemStruct};
+use syn::{Fields, ImplItem, ImplItemFn, Item, ItemStruct};
 
-use crate::args::{Args, FieldArgs};
+use crate::args::{FieldArgs, ForwardArgs, StructArgs};
 use crate::instrument;
 
 pub fn expand(args: TokenStream, item: TokenStream) -> syn::Result<TokenStream> {
     let item: Item = match syn::parse2(item.clone()) {
         Ok(item) => item,
         // A method inside an impl block (`fn forward(&self, ..)`) is not an `Item`.
-        Err(_) => return instrument::method(args, item),
+        Err(_) => return method(args, syn::parse2(item)?),
     };
     match item {
         Item::Struct(s) => expand_struct(syn::parse2(args)?, s),
-        Item::Impl(i) => {
-            no_args(args)?;
-            instrument::impl_block(i)
+        Item::Impl(mut block) => {
+            let args: ForwardArgs = syn::parse2(args)?;
+            for item in &mut block.items {
+                if let ImplItem::Fn(f) = item {
+                    instrument::forward_body(&args.krate, &mut f.block);
+                }
+            }
+            Ok(block.into_token_stream())
         }
-        Item::Fn(f) => instrument::method(args, f.into_token_stream()),
+        Item::Fn(f) => method(args, syn::parse2(f.into_token_stream())?),
         Item::Enum(e) => Err(syn::Error::new_spanned(
             e.enum_token,
             "`#[syops::count]` cannot be used on an enum; expected a struct, an impl block or a forward method",
@@ -31,18 +36,14 @@ pub fn expand(args: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
     }
 }
 
-pub fn no_args(args: TokenStream) -> syn::Result<()> {
-    if let Some(tt) = args.into_iter().next() {
-        return Err(syn::Error::new_spanned(
-            tt,
-            "`#[syops::count]` takes no options here; options (`name = \"...\"`) go on the struct",
-        ));
-    }
-    Ok(())
+fn method(args: TokenStream, mut f: ImplItemFn) -> syn::Result<TokenStream> {
+    let args = ForwardArgs::method(args, &f)?;
+    instrument::forward_body(&args.krate, &mut f.block);
+    Ok(f.into_token_stream())
 }
 
-fn expand_struct(args: Args, mut s: ItemStruct) -> syn::Result<TokenStream> {
-    let ident = &s.ident;
+fn expand_struct(args: StructArgs, mut s: ItemStruct) -> syn::Result<TokenStream> {
+    let (ident, krate) = (&s.ident, &args.krate);
     let name = args.name.map_or_else(|| ident.to_string(), |n| n.value());
     let mut visits = Vec::new();
     let mut renames = Vec::new();
@@ -83,9 +84,9 @@ fn expand_struct(args: Args, mut s: ItemStruct) -> syn::Result<TokenStream> {
         );
         visits.push(quote! {
             if let ::core::option::Option::Some(__syops_child) =
-                (&&::syops::__private::Probe(&self.#member)).__syops_layer().layer()
+                (&&#krate::__private::Detect(&self.#member)).__syops_layer().layer()
             {
-                __syops_visit(::syops::__private::Segment::Field(#seg), __syops_child);
+                __syops_visit(#krate::__private::Segment::Field(#seg), __syops_child);
             }
         });
     }
@@ -96,19 +97,19 @@ fn expand_struct(args: Args, mut s: ItemStruct) -> syn::Result<TokenStream> {
     Ok(quote! {
         #s
 
-        impl #impl_generics ::syops::__private::Layer for #ident #ty_generics #where_clause {
+        impl #impl_generics #krate::__private::Layer for #ident #ty_generics #where_clause {
             fn type_name(&self) -> &'static str {
                 #name
             }
 
             #[allow(unused_imports)]
-            fn children(&self, __syops_visit: &mut dyn ::core::ops::FnMut(::syops::__private::Segment, &dyn ::syops::__private::Layer)) {
-                use ::syops::__private::{ProbeLayer as _, ProbeNotLayer as _};
+            fn children(&self, __syops_visit: &mut dyn ::core::ops::FnMut(#krate::__private::Segment, &dyn #krate::__private::Layer)) {
+                use #krate::__private::{DetectLayer as _, DetectNotLayer as _};
                 #(#visits)*
             }
         }
 
-        impl #impl_generics ::syops::__private::FieldNames for #ident #ty_generics #where_clause {
+        impl #impl_generics #krate::__private::FieldNames for #ident #ty_generics #where_clause {
             fn segment(field: &'static str) -> &'static str {
                 match field {
                     #(#renames)*
@@ -117,4 +118,75 @@ fn expand_struct(args: Args, mut s: ItemStruct) -> syn::Result<TokenStream> {
             }
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{expand, TokenStream};
+    use quote::quote;
+
+    fn expanded(args: TokenStream, item: TokenStream) -> String {
+        expand(args, item).unwrap().to_string()
+    }
+
+    /// Every `__private` path goes through the crate path, and there are some.
+    fn all_through(out: &str, krate: &str) {
+        let total = out.matches("__private").count();
+        assert!(total > 0, "{out}");
+        assert_eq!(out.matches(&format!("{krate} :: __private")).count(), total, "{out}");
+    }
+
+    const FORWARD: &str = "fn forward(&self, xs: &Tensor) -> Result<Tensor> {
+        let xs = self.fc.forward(xs)?;
+        for l in self.layers.iter() { xs = l.forward(&xs)?; }
+        let xs = xs.apply(&self.head)?;
+        other.forward(&xs)
+    }";
+
+    #[test]
+    fn struct_with_crate_path() {
+        let item = quote!(
+            struct Net {
+                fc: Linear,
+                #[syops(skip)]
+                cache: u8,
+            }
+        );
+        all_through(&expanded(quote!(), item.clone()), ":: syops");
+        let out = expanded(quote!(crate = ::my_rt, name = "N"), item.clone());
+        all_through(&out, ":: my_rt");
+        assert!(out.contains("\"N\"") && !out.contains("syops ::"), "{out}");
+        all_through(&expanded(quote!(crate = crate), item), "crate");
+    }
+
+    #[test]
+    fn impl_block_and_method_with_crate_path() {
+        let method: TokenStream = FORWARD.parse().unwrap();
+        let block = quote!(impl Net { #method });
+        all_through(&expanded(quote!(), block.clone()), ":: syops");
+        for item in [block, method] {
+            let out = expanded(quote!(crate = ::my_rt), item);
+            for used in ["Scope :: enter", "Detect (", "unattributed (", "Segment :: Index", "FieldNames"] {
+                assert!(out.contains(&format!("my_rt :: __private :: {used}")), "{used}: {out}");
+            }
+            all_through(&out, ":: my_rt");
+            assert!(!out.contains("syops ::"), "{out}");
+        }
+    }
+
+    #[test]
+    fn options_are_checked_per_item() {
+        let err = |args, item| expand(args, item).expect_err("an error").to_string();
+        let f: TokenStream = FORWARD.parse().unwrap();
+        assert!(err(quote!(name = "X"), quote!(impl Net {})).contains("takes no options here"));
+        assert!(err(quote!(name = "X"), f.clone()).contains("takes no options here"));
+        assert!(err(quote!(foo), f).ends_with("expected `crate = path`"));
+        assert!(err(
+            quote!(crate = a),
+            quote!(
+                enum E {}
+            )
+        )
+        .contains("cannot be used on an enum"));
+    }
 }

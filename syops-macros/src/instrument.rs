@@ -1,34 +1,14 @@
 //! Rewrites the child-layer calls inside forward bodies so each is entered and booked under its
 //! path. The call itself is kept as written; only a scope is wrapped around it.
-use proc_macro2::{Span, TokenStream};
+use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned, ToTokens};
 use syn::spanned::Spanned;
 use syn::visit_mut::{self, VisitMut};
-use syn::{Expr, ExprMethodCall, Ident, ImplItem, ImplItemFn, ItemImpl, Member, Pat, Stmt};
+use syn::{Block, Expr, ExprMethodCall, Ident, Member, Pat, Path, Stmt};
 
-use crate::expand::no_args;
-
-pub fn impl_block(mut block: ItemImpl) -> syn::Result<TokenStream> {
-    for item in &mut block.items {
-        if let ImplItem::Fn(f) = item {
-            Rewriter::default().visit_block_mut(&mut f.block);
-        }
-    }
-    Ok(block.into_token_stream())
-}
-
-pub fn method(args: TokenStream, tokens: TokenStream) -> syn::Result<TokenStream> {
-    let mut f: ImplItemFn = syn::parse2(tokens)?;
-    no_args(args)?;
-    let name = f.sig.ident.to_string();
-    if name != "forward" && name != "forward_t" || f.sig.receiver().is_none() {
-        return Err(syn::Error::new_spanned(
-            &f.sig.ident,
-            "`#[syops::count]` on a function expects a forward method (`fn forward(&self, ..)` or `fn forward_t(&self, ..)`); put it on the struct or the impl block instead",
-        ));
-    }
-    Rewriter::default().visit_block_mut(&mut f.block);
-    Ok(f.into_token_stream())
+/// Instruments the child-layer calls of one method body; generated paths go through `krate`.
+pub fn forward_body(krate: &Path, block: &mut Block) {
+    Rewriter { krate, aliases: Vec::new(), loops: 0 }.visit_block_mut(block);
 }
 
 /// A child layer a call can be attributed to: the expression to call on and its path segments.
@@ -38,8 +18,8 @@ struct Target {
     segs: Vec<TokenStream>,
 }
 
-#[derive(Default)]
-struct Rewriter {
+struct Rewriter<'a> {
+    krate: &'a Path,
     aliases: Vec<(Ident, Target)>,
     loops: usize,
 }
@@ -59,14 +39,6 @@ fn is_self(e: &Expr) -> bool {
     matches!(strip(e), Expr::Path(p) if p.path.is_ident("self"))
 }
 
-fn field_seg(name: &str) -> TokenStream {
-    quote!(::syops::__private::Segment::Field(#name))
-}
-
-fn index_seg(index: &Expr) -> TokenStream {
-    quote!(::syops::__private::Segment::Index((#index) as usize))
-}
-
 /// Strips a trailing `.method()` call with no arguments.
 fn strip_call<'a>(e: &'a Expr, name: &str) -> Option<&'a Expr> {
     match strip(e) {
@@ -75,7 +47,17 @@ fn strip_call<'a>(e: &'a Expr, name: &str) -> Option<&'a Expr> {
     }
 }
 
-impl Rewriter {
+impl Rewriter<'_> {
+    fn field_seg(&self, name: &str) -> TokenStream {
+        let krate = self.krate;
+        quote!(#krate::__private::Segment::Field(#name))
+    }
+
+    fn index_seg(&self, index: &Expr) -> TokenStream {
+        let krate = self.krate;
+        quote!(#krate::__private::Segment::Index((#index) as usize))
+    }
+
     fn resolve(&self, e: &Expr) -> Option<Target> {
         let e = strip(e);
         match e {
@@ -86,20 +68,21 @@ impl Rewriter {
                 };
                 if is_self(&f.base) {
                     // The struct's own field: its segment may be renamed by `#[syops(rename)]`.
-                    let seg = quote!(::syops::__private::Segment::Field(
-                        <Self as ::syops::__private::FieldNames>::segment(#name)
+                    let krate = self.krate;
+                    let seg = quote!(#krate::__private::Segment::Field(
+                        <Self as #krate::__private::FieldNames>::segment(#name)
                     ));
                     return Some(Target { recv: e.clone(), segs: vec![seg] });
                 }
                 let mut t = self.resolve(&f.base)?;
                 t.recv = e.clone();
-                t.segs.push(field_seg(&name));
+                t.segs.push(self.field_seg(&name));
                 Some(t)
             }
             Expr::Index(ix) => {
                 let mut t = self.resolve(&ix.expr)?;
                 t.recv = e.clone();
-                t.segs.push(index_seg(&ix.index));
+                t.segs.push(self.index_seg(&ix.index));
                 Some(t)
             }
             Expr::Path(p) => {
@@ -158,7 +141,7 @@ impl Rewriter {
                 if let Pat::Ident(i) = &tuple.elems[0] {
                     let mut t = t;
                     let i = &i.ident;
-                    t.segs.push(index_seg(&syn::parse_quote!(#i)));
+                    t.segs.push(self.index_seg(&syn::parse_quote!(#i)));
                     let elem = tuple.elems[1].clone();
                     self.alias(&elem, t);
                 }
@@ -173,7 +156,7 @@ impl Rewriter {
                 let i = format_ident!("__syops_i{}", self.loops);
                 self.loops += 1;
                 if indexed {
-                    t.segs.push(index_seg(&syn::parse_quote!(#i)));
+                    t.segs.push(self.index_seg(&syn::parse_quote!(#i)));
                 }
                 if self.alias(&f.pat, t) {
                     let (pat, expr) = (&f.pat, &f.expr);
@@ -187,15 +170,16 @@ impl Rewriter {
     }
 
     fn call(&self, mc: &ExprMethodCall, t: Target) -> Expr {
-        let method = &mc.method;
+        let (method, krate) = (&mc.method, self.krate);
         let turbofish = &mc.turbofish;
         let recv = &t.recv;
         let segs = &t.segs;
         let args: Vec<&Expr> = mc.args.iter().collect();
         let binds: Vec<Ident> = (0..args.len()).map(|i| format_ident!("__syops_a{}", i)).collect();
         let input =
-            binds.first().map(|b| quote!(__syops_scope.input((&&::syops::__private::Probe(&#b)).__syops_tensor());));
+            binds.first().map(|b| quote!(__syops_scope.input((&&#krate::__private::Detect(&#b)).__syops_tensor());));
         scoped(
+            krate,
             quote!((#(#args,)*)),
             quote!((#(#binds,)*)),
             quote!(&#recv),
@@ -207,17 +191,18 @@ impl Rewriter {
 
     /// `xs.apply(&self.f)` / `xs.apply_t(&self.f, train)`.
     fn apply(&self, mc: &ExprMethodCall, t: Target) -> Expr {
-        let method = &mc.method;
+        let (method, krate) = (&mc.method, self.krate);
         let xs = &mc.receiver;
         let recv = &t.recv;
         let rest: Vec<&Expr> = mc.args.iter().skip(1).collect();
         let binds: Vec<Ident> = (0..rest.len()).map(|i| format_ident!("__syops_a{}", i + 1)).collect();
         scoped(
+            krate,
             quote!((&#xs, #(#rest,)*)),
             quote!((__syops_a0, #(#binds,)*)),
             quote!(&#recv),
             &t.segs,
-            Some(quote!(__syops_scope.input((&&::syops::__private::Probe(&__syops_a0)).__syops_tensor());)),
+            Some(quote!(__syops_scope.input((&&#krate::__private::Detect(&__syops_a0)).__syops_tensor());)),
             quote!(__syops_a0.#method(&#recv, #(#binds),*)),
         )
     }
@@ -225,6 +210,7 @@ impl Rewriter {
 
 /// The scope wrapped around one child call.
 fn scoped(
+    krate: &Path,
     args: TokenStream,
     binds: TokenStream,
     layer: TokenStream,
@@ -236,21 +222,21 @@ fn scoped(
         match #args {
             #binds => {
                 #[allow(unused_imports)]
-                use ::syops::__private::{ProbeLayer as _, ProbeNoTensor as _, ProbeNotLayer as _, ProbeTensor as _};
-                let mut __syops_scope = ::syops::__private::Scope::enter(
-                    (&&::syops::__private::Probe(#layer)).__syops_layer(),
+                use #krate::__private::{DetectLayer as _, DetectNoTensor as _, DetectNotLayer as _, DetectTensor as _};
+                let mut __syops_scope = #krate::__private::Scope::enter(
+                    (&&#krate::__private::Detect(#layer)).__syops_layer(),
                     &[#(#segs),*],
                 );
                 #input
                 let __syops_out = #call;
-                __syops_scope.finish((&&::syops::__private::Probe(&__syops_out)).__syops_tensor());
+                __syops_scope.finish((&&#krate::__private::Detect(&__syops_out)).__syops_tensor());
                 __syops_out
             }
         }
     }
 }
 
-impl VisitMut for Rewriter {
+impl VisitMut for Rewriter<'_> {
     fn visit_expr_mut(&mut self, e: &mut Expr) {
         match e {
             Expr::ForLoop(f) => self.for_loop(f),
@@ -300,7 +286,7 @@ impl VisitMut for Rewriter {
                     "forward" | "forward_t" => match self.resolve(&mc.receiver) {
                         Some(t) => Some(self.call(mc, t)),
                         None if is_self(&mc.receiver) => None,
-                        None => Some(unattributed(mc)),
+                        None => Some(unattributed(self.krate, mc)),
                     },
                     "apply" | "apply_t" if !mc.args.is_empty() => self.resolve(&mc.args[0]).map(|t| self.apply(mc, t)),
                     _ => None,
@@ -340,13 +326,12 @@ impl VisitMut for Rewriter {
 }
 
 /// A `.forward(..)` call on something that is not a known child: run as written, reported.
-fn unattributed(mc: &ExprMethodCall) -> Expr {
+fn unattributed(krate: &Path, mc: &ExprMethodCall) -> Expr {
     let receiver = mc.receiver.to_token_stream().to_string();
     let span = mc.receiver.span();
     let site = quote_spanned!(span=> ::core::concat!(::core::file!(), ":", ::core::line!()));
-    let _ = Span::call_site();
     syn::parse_quote!({
-        ::syops::__private::unattributed(#site, #receiver);
+        #krate::__private::unattributed(#site, #receiver);
         #mc
     })
 }

@@ -1,5 +1,7 @@
 //! `#[syops::count]`: instruments candle model structs and their forward methods for syops.
-//! Thin: it parses, validates and expands; generated code calls only `::syops::__private`.
+//! Thin: `args` parses and validates the options, `expand` dispatches on the item, `instrument`
+//! rewrites forward calls. Generated code calls only `::syops::__private` (or `PATH::__private`
+//! with `crate = PATH`).
 mod args;
 mod expand;
 mod instrument;

@@ -1,8 +1,8 @@
 //! Used by code that `#[syops::count]` generates; not public API.
-pub use crate::budget::assert_within;
-pub use crate::layer::{Layer, Segment};
-pub use crate::probe::{LayerRef, Probe, ProbeLayer, ProbeNoTensor, ProbeNotLayer, ProbeTensor};
-pub use crate::state::{unattributed, Scope};
+pub use crate::check::assert_within;
+pub use crate::count::{unattributed, Scope};
+pub use crate::model::detect::{Detect, DetectLayer, DetectNoTensor, DetectNotLayer, DetectTensor, LayerRef};
+pub use crate::model::{Layer, Segment};
 pub use candle::Tensor;
 
 /// Maps a struct's field names to their path segments (`#[syops(rename = "..")]`).

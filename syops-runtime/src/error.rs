@@ -41,7 +41,7 @@ pub enum Error {
         "strict mode: {uncovered_calls} of {calls} layer call(s) were not counted (no counting rule or no layer path):\n{}",
         .entries.iter().map(|e| format!("  {e}")).collect::<Vec<_>>().join("\n")
     )]
-    Uncovered { uncovered_calls: u64, calls: u64, entries: Vec<crate::CoverageEntry> },
+    Uncovered { uncovered_calls: u64, calls: u64, entries: Vec<crate::report::CoverageEntry> },
 }
 
 impl Error {

@@ -14,65 +14,19 @@
 //! assert_eq!(report.per_sample.acs, 5.0);
 //! # Ok(()) }
 //! ```
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use candle::Tensor;
 
-use crate::probe::{LayerRef, Outcome};
-use crate::rates::{CompiledRates, Rates};
-use crate::report::Report;
-use crate::state::{Activation, Scope, State};
-use crate::{Call, Convention, EnergyModel, Error, Layer, Ops, Result};
-
-/// A user-supplied rule for a layer type, overriding the built-in one (syops'
-/// `custom_modules_hooks`).
-pub type RuleFn = Arc<dyn Fn(&Call<'_>) -> Result<Ops> + Send + Sync>;
-
-/// Options of a counting session.
-#[derive(Clone, Default)]
-pub struct Options {
-    pub(crate) ignore: Vec<String>,
-    rules: HashMap<String, RuleFn>,
-    pub(crate) energy: EnergyModel,
-    progress: bool,
-    tensor_ops_spike_test: bool,
-    convention: Convention,
-    strict: bool,
-    pub(crate) time_steps: Option<u64>,
-    time_resolved: bool,
-    rates: Option<Rates>,
-    static_rates: Option<Arc<CompiledRates>>,
-}
-
-impl Options {
-    pub(crate) fn ignores(&self, type_name: &str) -> bool {
-        self.ignore.iter().any(|t| t == type_name)
-    }
-
-    /// Whether spike tests run as tensor operations on every device (see
-    /// [`Session::tensor_ops_spike_test`]).
-    pub(crate) fn tensor_ops_spike_test(&self) -> bool {
-        self.tensor_ops_spike_test
-    }
-
-    pub(crate) fn rule_for(&self, type_name: &str) -> Option<&RuleFn> {
-        self.rules.get(type_name)
-    }
-
-    pub(crate) fn convention(&self) -> Convention {
-        self.convention
-    }
-
-    pub(crate) fn time_resolved(&self) -> bool {
-        self.time_resolved
-    }
-
-    /// The assumed rates of a static count ([`Session::count_static`]); `None` when data runs.
-    pub(crate) fn static_rates(&self) -> Option<&CompiledRates> {
-        self.static_rates.as_deref()
-    }
-}
+use crate::convention::{spike, Convention};
+use crate::count::options::Options;
+use crate::count::rates::Rates;
+use crate::count::scope::Scope;
+use crate::count::state::{self, Activation, State};
+use crate::model::detect::{HasTensor, LayerRef, Outcome};
+use crate::model::{Call, Layer, Ops};
+use crate::report::{EnergyModel, Report};
+use crate::{Error, Result};
 
 /// A counting session's settings; run it with [`Session::count`] or [`Session::count_batches`].
 #[derive(Clone, Default)]
@@ -94,8 +48,8 @@ impl Session {
     }
 
     /// Counts layers of this type with `rule` (syops' `custom_modules_hooks`). The type must be a
-    /// [`Layer`] whose role is [`Role::Counted`](crate::Role::Counted) for the rule to be called; a type without a rule
-    /// of its own can return [`Role::Counted`](crate::Role::Counted) and rely on this one.
+    /// [`Layer`] whose role is [`Role::Counted`](crate::model::Role::Counted) for the rule to be called; a type without a rule
+    /// of its own can return [`Role::Counted`](crate::model::Role::Counted) and rely on this one.
     pub fn rule(
         mut self,
         type_name: impl Into<String>,
@@ -134,20 +88,20 @@ impl Session {
     }
 
     /// Strict mode: counting fails with [`Error::Uncovered`], listing them, when any call had no
-    /// counting rule or no layer path (the report's [`crate::Coverage`] lists them either way).
+    /// counting rule or no layer path (the report's [`Coverage`](crate::report::Coverage) lists them either way).
     pub fn strict(mut self, on: bool) -> Self {
         self.options.strict = on;
         self
     }
 
     /// The number of time steps the SNN runs per sample (default 1), for the ANN baseline of
-    /// [`crate::EnergyDetail`]: the ANN runs once while the SNN runs `t` times. Must be at least 1.
+    /// [`EnergyDetail`](crate::report::EnergyDetail): the ANN runs once while the SNN runs `t` times. Must be at least 1.
     pub fn time_steps(mut self, t: u64) -> Self {
         self.options.time_steps = Some(t);
         self
     }
 
-    /// Also collects time-resolved statistics ([`crate::time`]): firing rates and operations per
+    /// Also collects time-resolved statistics ([`crate::count::time`]): firing rates and operations per
     /// time step and per sample, dead and saturated neurons; the report's `time` field. Off by
     /// default, and free when off; when on, it costs a few reductions per counted call on the
     /// device and keeps a few `f64` per sample and layer.
@@ -164,7 +118,7 @@ impl Session {
     }
 
     /// Counts `model` from a shape alone, without data: dense counts and parameters as usual, and
-    /// ACs from the [assumed rates](Session::assumed_rates) ([`Rates`](crate::Rates)). It runs `forward`
+    /// ACs from the [assumed rates](Session::assumed_rates) ([`Rates`]). It runs `forward`
     /// once on zeros of `shape` (candle has no shape-only device, so this costs one forward pass)
     /// and tests no tensor for spikes. The report's `assumed_rates` is set (`Some`, even with no
     /// rate), which marks it static; time-resolved statistics are not collected.
@@ -178,7 +132,7 @@ impl Session {
     ) -> Result<Report>
     where
         M: Layer,
-        R: crate::probe::HasTensor,
+        R: HasTensor,
     {
         let rates = self.options.rates.clone().unwrap_or_default().compile()?;
         let mut session = self.clone();
@@ -193,7 +147,7 @@ impl Session {
     pub fn count<M, R>(&self, model: &M, xs: &Tensor, forward: impl FnMut(&M, &Tensor) -> R) -> Result<Report>
     where
         M: Layer,
-        R: crate::probe::HasTensor,
+        R: HasTensor,
     {
         self.count_batches(model, std::iter::once(xs.clone()), forward)
     }
@@ -208,7 +162,7 @@ impl Session {
     ) -> Result<Report>
     where
         M: Layer,
-        R: crate::probe::HasTensor,
+        R: HasTensor,
         I: IntoIterator,
         I::Item: std::borrow::Borrow<Tensor>,
     {
@@ -238,14 +192,14 @@ impl Session {
                     format!("root input has shape {:?}; expected a batch dimension", xs.dims()),
                 )
             })?;
-            non_finite_inputs += u64::from(crate::spike::has_non_finite(xs)?);
+            non_finite_inputs += u64::from(spike::has_non_finite(xs)?);
             if self.options.time_resolved {
-                crate::state::with(|s| s.time.as_mut().map(|t| t.begin_batch(batch)));
+                state::with(|s| s.time.as_mut().map(|t| t.begin_batch(batch)));
             }
             let mut scope = Scope::enter(root, &[]);
             scope.input(Outcome::Tensor(xs));
             let out = forward(model, xs);
-            crate::state::with(|s| {
+            state::with(|s| {
                 s.batch_counter += batch as u64;
                 s.times_counter += 1;
             });
@@ -257,7 +211,7 @@ impl Session {
             scope.finish(out.outcome());
             drop(out);
             model.reset_state();
-            let flushed = crate::state::with(|s| s.flush().map(|()| s.error.take()));
+            let flushed = state::with(|s| s.flush().map(|()| s.error.take()));
             if let Some(err) = flushed.transpose()?.flatten() {
                 return Err(err);
             }
@@ -272,23 +226,7 @@ impl Session {
         if n_batches == 0 {
             return Err(Error::EmptyBatches);
         }
-        let mut state = activation.finish();
-        let time = match state.time.take() {
-            Some(t) => {
-                let nodes = &state.nodes;
-                let name = |i: usize| (nodes[i].path.clone(), nodes[i].type_name.to_string());
-                Some(t.finish(name, state.batch_counter)?)
-            }
-            None => None,
-        };
-        let mut report = crate::assemble::assemble(model, state, n_batches, non_finite_inputs);
-        if let Some((time, mut warnings)) = time {
-            report.time = Some(time);
-            report.warnings.append(&mut warnings);
-        }
-        if let Some(rates) = self.options.static_rates() {
-            report.warnings.extend(rates.unmatched(&report.layers));
-        }
+        let report = crate::report::assemble(model, activation.finish(), n_batches, non_finite_inputs)?;
         if let Some(c) = report.coverage.as_ref().filter(|c| self.options.strict && !c.is_complete()) {
             return Err(Error::Uncovered {
                 uncovered_calls: c.uncovered_calls,
@@ -296,7 +234,7 @@ impl Session {
                 entries: c.uncovered.clone(),
             });
         }
-        crate::report::export(&report)?;
+        crate::report::export::export(&report)?;
         Ok(report)
     }
 

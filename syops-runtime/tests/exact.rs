@@ -3,8 +3,11 @@ use std::collections::HashMap;
 
 use candle::{DType, Device, Module, Tensor};
 use candle_nn::{Conv2dConfig, VarBuilder};
+use syops_runtime::convention::Convention;
+use syops_runtime::model::{ExactOps, Layer, Ops};
 use syops_runtime::nn::{AvgPool2d, MaxPool2d, MultiheadAttention, Rnn, RnnConfig};
-use syops_runtime::{Convention, ExactOps, Layer, Ops, Report, Session};
+use syops_runtime::report::Report;
+use syops_runtime::Session;
 
 fn exact() -> Session {
     Session::new().convention(Convention::Exact)
@@ -206,7 +209,7 @@ fn custom_rules_see_the_convention_and_dense_fallbacks_are_flagged() {
     assert_eq!((r.per_sample.acs, r.per_sample.macs), (10.0, 0.0));
     assert!(r.warnings.iter().any(|w| w.contains("(Linear)") && w.contains("not event-exact")), "{:?}", r.warnings);
     // A rule that branches on the convention.
-    let rule = |call: &syops_runtime::Call<'_>| {
+    let rule = |call: &syops_runtime::model::Call<'_>| {
         let ops = Ops::synaptic(if call.convention() == Convention::Exact { 7 } else { 10 });
         ops.exact_with(call, || Ok(ExactOps::dense(3)))
     };
@@ -242,6 +245,7 @@ fn exact_reports_round_trip_through_json_and_print_their_counts() {
     let text = r.to_string();
     assert!(text.contains("(exact convention)"), "{text}");
     assert!(text.contains("membrane 2.0 updates per sample") && text.contains("dense    2.0 per sample"), "{text}");
-    let md = syops_runtime::View { format: syops_runtime::Format::Markdown, ..Default::default() }.render(&r);
+    let md = syops_runtime::render::View { format: syops_runtime::render::Format::Markdown, ..Default::default() }
+        .render(&r);
     assert!(md.contains("(exact convention)") && md.contains("- membrane 2.0 updates per sample"), "{md}");
 }

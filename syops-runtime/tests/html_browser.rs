@@ -11,10 +11,15 @@ use std::{
     time::{Duration, Instant},
 };
 
-use syops_runtime::{
+use syops_runtime::convention::{LayerStats, PerSample};
+use syops_runtime::count::{
     time::{Dist, LayerTime, StepOps, TimeStats},
-    Coverage, CoverageEntry, EnergyDetail, EnergyModel, EnergyRole, Format, LayerEnergy, LayerRow, LayerStats,
-    PerSample, Rates, Report, Status, View, SCHEMA_VERSION,
+    Rates,
+};
+use syops_runtime::render::{Format, View};
+use syops_runtime::report::{
+    Coverage, CoverageEntry, EnergyDetail, EnergyModel, EnergyRole, LayerEnergy, LayerRow, Report, Status,
+    SCHEMA_VERSION,
 };
 
 /// Counted layers, as many as a ResNet-18 has rows.

@@ -7,8 +7,8 @@ use std::collections::HashMap;
 use candle::{DType, Device, Module, Tensor};
 use candle_nn::VarBuilder;
 use serde_json::Value;
+use syops_runtime::model::{Call, Layer, Ops};
 use syops_runtime::nn::*;
-use syops_runtime::{Call, Layer, Ops};
 
 const TOL: f64 = 1e-10;
 

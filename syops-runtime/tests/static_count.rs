@@ -1,34 +1,30 @@
 //! Static counts (`Session::count_static`): dense counts and parameters from a shape alone, and
-//! what-if ACs from assumed rates, on a conv → IF → linear model counted by hand. The model is wired
-//! by hand as `#[syops::count]` would wire it (a scope per child call).
+//! what-if ACs from assumed rates, on a conv → IF → linear model counted by hand, instrumented by
+//! `#[syops::count]` (through the runtime: `crate = syops_runtime`).
 use candle::{DType, Device, Module, Tensor};
 use candle_nn::{Conv2d, Conv2dConfig, Linear, VarBuilder};
-use syops_runtime::__private::{LayerRef, Probe, ProbeTensor as _, Scope};
+use syops_macros::count;
+use syops_runtime::count::Rates;
 use syops_runtime::neuron::IfNode;
-use syops_runtime::{Layer, Rates, Report, Segment, Session, View};
+use syops_runtime::render::View;
+use syops_runtime::report::Report;
+use syops_runtime::Session;
 
-fn call<L: Layer + Module>(layer: &L, name: &'static str, xs: &Tensor) -> candle::Result<Tensor> {
-    let mut scope = Scope::enter(LayerRef::of(layer), &[Segment::Field(name)]);
-    scope.input((&&Probe(xs)).__syops_tensor());
-    let out = layer.forward(xs);
-    scope.finish((&&Probe(&out)).__syops_tensor());
-    out
-}
+mod support;
+use support::looped;
 
+#[count(crate = syops_runtime)]
 struct Net {
     conv: Conv2d,
     sn: IfNode,
     fc: Linear,
 }
 
-impl Layer for Net {
-    fn type_name(&self) -> &'static str {
-        "Net"
-    }
-    fn children(&self, visit: &mut dyn FnMut(Segment, &dyn Layer)) {
-        visit(Segment::Field("conv"), &self.conv);
-        visit(Segment::Field("sn"), &self.sn);
-        visit(Segment::Field("fc"), &self.fc);
+#[count(crate = syops_runtime)]
+impl Module for Net {
+    fn forward(&self, xs: &Tensor) -> candle::Result<Tensor> {
+        let h = self.sn.forward(&self.conv.forward(xs)?)?;
+        self.fc.forward(&h.flatten_from(1)?)
     }
 }
 
@@ -42,18 +38,16 @@ fn net() -> Net {
     }
 }
 
-fn forward(net: &Net, xs: &Tensor) -> candle::Result<Tensor> {
-    let h = call(&net.sn, "sn", &call(&net.conv, "conv", xs)?)?;
-    call(&net.fc, "fc", &h.flatten_from(1)?)
-}
-
 /// On `[2, 1, 4, 4]`, worked by hand:
 /// - conv: 3·3 kernel · 1 in · 2 out · batch 2 · 4·4 out = 576, bias 2 · 2 · 16 = 64: 640 dense;
 ///   params 1·2·9 + 2 = 20.
 /// - sn: numel(input [2, 2, 4, 4]) = 64 dense, always ACs.
 /// - fc: numel(input [2, 32]) · 3 + 3 = 195 dense; params 32·3 + 3 = 99.
 fn count(rates: Rates) -> Report {
-    Session::new().assumed_rates(rates).count_static(&net(), &[2, 1, 4, 4], DType::F32, &Device::Cpu, forward).unwrap()
+    Session::new()
+        .assumed_rates(rates)
+        .count_static(&net(), &[2, 1, 4, 4], DType::F32, &Device::Cpu, Net::forward)
+        .unwrap()
 }
 
 fn row(r: &Report, path: &str) -> (u64, f64, u64) {
@@ -92,7 +86,7 @@ fn default_rate_with_the_first_layer_analog() {
 fn dense_counts_and_params_match_a_count_on_data() {
     let stat = count(Rates::new().default(0.3));
     let data = Tensor::rand(0f32, 1., (2, 1, 4, 4), &Device::Cpu).unwrap();
-    let live = Session::new().count(&net(), &data, forward).unwrap();
+    let live = Session::new().count(&net(), &data, Net::forward).unwrap();
     assert_eq!(stat.params, live.params);
     assert_eq!(stat.per_sample.total, live.per_sample.total);
     assert_eq!(stat.layers.len(), live.layers.len());
@@ -111,7 +105,7 @@ fn renderers_say_the_report_is_static() {
     let line =
         "static: assumed rates default 15.00 %, `fc` 20.00 %, `conv` analog (no data: one forward pass on zeros)";
     assert!(r.to_string().contains(line), "{r}");
-    let md = View { format: syops_runtime::Format::Markdown, ..View::default() }.render(&r);
+    let md = View { format: syops_runtime::render::Format::Markdown, ..View::default() }.render(&r);
     assert!(md.contains(&format!("- {line}")), "{md}");
     let back = Report::from_json(&r.to_json()).unwrap();
     assert_eq!(back.assumed_rates, r.assumed_rates);
@@ -122,7 +116,7 @@ fn bad_rates_and_misuse_are_errors() {
     let err = |rates: Rates| {
         Session::new()
             .assumed_rates(rates)
-            .count_static(&net(), &[2, 1, 4, 4], DType::F32, &Device::Cpu, forward)
+            .count_static(&net(), &[2, 1, 4, 4], DType::F32, &Device::Cpu, Net::forward)
             .unwrap_err()
             .to_string()
     };
@@ -134,13 +128,28 @@ fn bad_rates_and_misuse_are_errors() {
     assert!(err(Rates::new().set("{fc", 0.1)).starts_with("assumed rate pattern `{fc`:"));
     // Assumed rates on a count on data.
     let data = Tensor::zeros((2, 1, 4, 4), DType::F32, &Device::Cpu).unwrap();
-    let e = Session::new().assumed_rates(Rates::new()).count(&net(), &data, forward).unwrap_err().to_string();
+    let e = Session::new().assumed_rates(Rates::new()).count(&net(), &data, Net::forward).unwrap_err().to_string();
     assert!(e.contains("assumed rates apply to a static count"), "{e}");
     // A pattern that matches no counted layer is warned about.
     let r = count(Rates::new().set("fc2", 0.1));
     assert!(r.warnings.iter().any(|w| w == "assumed rate pattern `fc2` matched no counted layer"), "{:?}", r.warnings);
     // A shape the model cannot take names the layer.
-    let e =
-        Session::new().count_static(&net(), &[2, 3, 4, 4], DType::F32, &Device::Cpu, forward).unwrap_err().to_string();
+    let e = Session::new()
+        .count_static(&net(), &[2, 3, 4, 4], DType::F32, &Device::Cpu, Net::forward)
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("layer `conv`"), "{e}");
+}
+
+#[test]
+fn a_static_count_needs_only_a_shape() {
+    // [3, 4]: fc 3·4·2 + 2 = 26 dense per call at the assumed 0.5: 13 ACs; sn 6 ACs; two steps.
+    let report = Session::new()
+        .assumed_rates(Rates::new().set("fc", 0.5))
+        .count_static(&looped(), &[3, 4], DType::F32, &Device::Cpu, |n, xs| n.forward(xs))
+        .unwrap();
+    assert_eq!(report.layer("fc").unwrap().stats.sum_acs, 26.0);
+    assert_eq!(report.layer("sn").unwrap().stats.sum_acs, 12.0);
+    assert_eq!((report.per_sample.acs, report.params), (38.0 / 3.0, 10));
+    assert!(report.to_string().contains("static: assumed rates `fc` 50.00 %"));
 }

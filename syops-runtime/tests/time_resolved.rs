@@ -1,49 +1,57 @@
 //! Time-resolved statistics (`Session::time_resolved`) on neurons whose spikes are worked out by
-//! hand. The models are wired by hand as `#[syops::count]` would wire them (a scope per child call).
+//! hand, on models instrumented by `#[syops::count]` (through the runtime: `crate = syops_runtime`).
 use candle::{DType, Device, IndexOp, Module, Tensor};
-use candle_nn::VarBuilder;
-use syops_runtime::__private::{LayerRef, Probe, ProbeTensor as _, Scope};
+use candle_nn::{Linear, VarBuilder};
+use syops_macros::count;
+use syops_runtime::convention::Convention;
+use syops_runtime::count::time::{Dist, StepOps};
 use syops_runtime::neuron::IfNode;
-use syops_runtime::{Dist, Layer, Segment, Session, StepOps};
+use syops_runtime::Session;
 
-/// One child call under a scope, as generated code makes it.
-fn call<L: Layer + Module>(layer: &L, name: &'static str, xs: &Tensor) -> candle::Result<Tensor> {
-    let mut scope = Scope::enter(LayerRef::of(layer), &[Segment::Field(name)]);
-    scope.input((&&Probe(xs)).__syops_tensor());
-    let out = layer.forward(xs);
-    scope.finish((&&Probe(&out)).__syops_tensor());
-    out
-}
+mod support;
+use support::looped;
 
 /// A root holding one neuron `sn` (and optionally a linear layer `fc` before it); its input is
 /// `[N, T, K]`, samples first, as a data loader yields them.
+#[count(crate = syops_runtime)]
 struct Net {
-    fc: Option<candle_nn::Linear>,
+    fc: Option<Linear>,
     sn: IfNode,
 }
 
-impl Layer for Net {
-    fn type_name(&self) -> &'static str {
-        "Net"
-    }
-    fn children(&self, visit: &mut dyn FnMut(Segment, &dyn Layer)) {
-        if let Some(fc) = &self.fc {
-            visit(Segment::Field("fc"), fc);
-        }
-        visit(Segment::Field("sn"), &self.sn);
-    }
-}
-
+#[count(crate = syops_runtime)]
 impl Net {
     /// Multi-step: one call on `[T, N, K]`.
     fn multi(&self, xs: &Tensor) -> candle::Result<Tensor> {
-        call(&self.sn, "sn", &xs.transpose(0, 1)?.contiguous()?)
+        self.sn.forward(&xs.transpose(0, 1)?.contiguous()?)
     }
 
     /// Single-step: one call per step on `[N, K]`.
     fn single(&self, xs: &Tensor) -> candle::Result<Tensor> {
-        let steps = (0..xs.dim(1)?).map(|t| call(&self.sn, "sn", &xs.i((.., t))?.contiguous()?));
+        let steps = (0..xs.dim(1)?).map(|t| self.sn.forward(&xs.i((.., t))?.contiguous()?));
         Tensor::stack(&steps.collect::<candle::Result<Vec<_>>>()?, 0)
+    }
+
+    /// `fc` once on the time-folded `[T·N, K]` input (spikingjelly's `SeqToANNContainer`), then a
+    /// multi-step `sn` on `[T, N, K]`.
+    fn folded(&self, xs: &Tensor) -> candle::Result<Tensor> {
+        let (n, t, k) = xs.dims3()?;
+        let folded = xs.transpose(0, 1)?.contiguous()?.reshape((t * n, k))?;
+        let h = match &self.fc {
+            Some(fc) => fc.forward(&folded)?,
+            None => folded,
+        };
+        self.sn.forward(&h.reshape((t, n, k))?)
+    }
+
+    /// `fc` then a single-step `sn` on the first step `[N, K]`.
+    fn first_step(&self, xs: &Tensor) -> candle::Result<Tensor> {
+        let first = xs.i((.., 0))?.contiguous()?;
+        let h = match &self.fc {
+            Some(fc) => fc.forward(&first)?,
+            None => first,
+        };
+        self.sn.forward(&h)
     }
 }
 
@@ -73,7 +81,7 @@ fn assert_close(a: f64, b: f64) {
     assert!((a - b).abs() < 1e-12, "{a} != {b}");
 }
 
-fn assert_hand_worked(report: &syops_runtime::Report) {
+fn assert_hand_worked(report: &syops_runtime::report::Report) {
     let time = report.time.as_ref().expect("time-resolved statistics");
     assert_eq!(time.percentiles, "nearest-rank");
     assert_eq!(time.samples, 2);
@@ -152,12 +160,7 @@ fn a_time_folded_synaptic_call_shares_its_acs_by_each_step_s_spikes() {
         [[1f32, 0., 0.], [0., 0., 0.], [1., 1., 1.]],
         [[1., 1., 0.], [0., 0., 0.], [0., 0., 0.]],
     ], &Device::Cpu).unwrap();
-    let forward = |net: &Net, xs: &Tensor| {
-        let folded = xs.transpose(0, 1)?.contiguous()?.reshape((6, 3))?;
-        let h = call(net.fc.as_ref().unwrap(), "fc", &folded)?;
-        call(&net.sn, "sn", &h.reshape((3, 2, 3))?)
-    };
-    let report = Session::new().time_resolved(true).count(&net, &xs, forward).unwrap();
+    let report = Session::new().time_resolved(true).count(&net, &xs, Net::folded).unwrap();
     let time = report.time.unwrap();
     let fc = time.layers.iter().find(|l| l.path == "fc").unwrap();
     let acs: Vec<f64> = fc.ops_per_step.iter().map(|s| s.acs).collect();
@@ -177,11 +180,7 @@ fn synaptic_acs_are_shared_by_each_sample_s_spikes() {
     let vb = VarBuilder::zeros(DType::F32, &Device::Cpu);
     let net = Net { fc: Some(candle_nn::linear(3, 3, vb).unwrap()), sn: IfNode::new() };
     let xs = Tensor::new(&[[[1f32, 0., 0.]], [[0., 1., 1.]]], &Device::Cpu).unwrap();
-    let forward = |net: &Net, xs: &Tensor| {
-        let h = call(net.fc.as_ref().unwrap(), "fc", &xs.i((.., 0))?.contiguous()?)?;
-        call(&net.sn, "sn", &h)
-    };
-    let report = Session::new().time_resolved(true).count(&net, &xs, forward).unwrap();
+    let report = Session::new().time_resolved(true).count(&net, &xs, Net::first_step).unwrap();
     let time = report.time.unwrap();
     let fc = time.layers.iter().find(|l| l.path == "fc").unwrap();
     let acs = fc.per_sample_acs.unwrap();
@@ -209,7 +208,7 @@ fn off_by_default_and_absent_from_json() {
 fn json_round_trip_and_table_section() {
     let net = Net { fc: None, sn: IfNode::multi_step() };
     let report = Session::new().time_resolved(true).count(&net, &batch(), Net::multi).unwrap();
-    let back = syops_runtime::Report::from_json(&report.to_json()).unwrap();
+    let back = syops_runtime::report::Report::from_json(&report.to_json()).unwrap();
     assert_eq!(back.time, report.time);
     let table = report.to_string();
     assert!(table.contains("time-resolved over 2 samples (percentiles by nearest rank):"), "{table}");
@@ -228,4 +227,33 @@ fn percentiles_by_nearest_rank() {
     let v: Vec<f64> = (0..100).map(f64::from).collect();
     let d = Dist::of(&v).unwrap();
     assert_eq!((d.p5, d.p50, d.p95, d.max), (4.0, 49.0, 94.0, 99.0));
+}
+
+#[test]
+fn a_single_step_loop_is_split_by_step() {
+    // Input ones [2, 4]: spikes at rate 1. Each step: fc 2·4·2 + 2 = 18 ACs, sn numel [2, 2] = 4 ACs;
+    // per sample 9 + 2. Zero weights: sn's input is 0, so it never fires: rate 0, all dead.
+    let xs = Tensor::ones((2, 4), DType::F32, &Device::Cpu).unwrap();
+    let report = Session::new().time_resolved(true).count(&looped(), &xs, |n, xs| n.forward(xs)).unwrap();
+    let time = report.time.unwrap();
+    assert_eq!(time.ops_per_step, [StepOps { total: 11.0, acs: 11.0, macs: 0.0 }; 2]);
+    assert_eq!(time.rate_per_step, [0.0, 0.0]);
+    let sn = time.layers.iter().find(|l| l.path == "sn").unwrap();
+    assert_eq!((sn.dead_fraction, sn.saturated_fraction, sn.neurons), (Some(1.0), Some(0.0), Some(2)));
+    // Every sample books (9 + 2) · 2 = 22 ACs.
+    assert_eq!(time.per_sample_acs.unwrap().max, 22.0);
+}
+
+#[test]
+fn time_resolved_ops_follow_the_exact_convention() {
+    // Input ones [2, 4] under the exact convention: fc has nnz 8 × 2 outputs = 16 events + 4 bias
+    // = 20 ACs per step (10 per sample); the neuron does membrane updates, no ACs. Two steps.
+    let xs = Tensor::ones((2, 4), DType::F32, &Device::Cpu).unwrap();
+    let session = Session::new().time_resolved(true).convention(Convention::Exact);
+    let report = session.count(&looped(), &xs, |n, xs| n.forward(xs)).unwrap();
+    let time = report.time.unwrap();
+    assert_eq!(report.per_sample.acs, 20.0);
+    assert_eq!(report.per_sample.membrane_updates, Some(4.0));
+    assert_eq!(time.ops_per_step.iter().map(|s| s.acs).collect::<Vec<_>>(), [10.0, 10.0]);
+    assert_eq!(time.ops_per_step.iter().map(|s| s.acs).sum::<f64>(), report.per_sample.acs);
 }

@@ -6,9 +6,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use candle::{CpuStorage, CustomOp1, CustomOp2, Layout, Shape, WithDType};
 
-use crate::nn::float_pass::{self, FloatPass};
+use crate::kernel::float_pass::{self, FloatPass};
 
-use crate::pool_split::{chunk_len, PARALLEL_MIN};
+use crate::kernel::chunks::{chunk_len, PARALLEL_MIN};
 
 /// How the membrane charges, per neuron type (`vr` is `v_reset`, 0 for a soft reset).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -30,7 +30,7 @@ pub(crate) struct Step {
     pub v_threshold: f64,
     pub v_reset: Option<f64>,
     /// The spikes the last run fired, counted as they are written (so that a counting session
-    /// need not scan them again; [`crate::state::note_spikes`]).
+    /// need not scan them again; [`Layer::fired`](crate::model::Layer::fired)).
     fired: AtomicU64,
 }
 
@@ -247,7 +247,7 @@ mod tests {
 
     #[test]
     fn a_step_counts_the_spikes_it_fires() {
-        for width in [37, 3 * crate::pool_split::PARALLEL_MIN / 2 + 7] {
+        for width in [37, 3 * crate::kernel::chunks::PARALLEL_MIN / 2 + 7] {
             let xs = inputs(DType::F32, width).get(0).unwrap();
             let v = xs.zeros_like().unwrap();
             let step = super::Step::new(super::Charge::If, 0.6, Some(0.0));
@@ -261,7 +261,7 @@ mod tests {
 
     #[test]
     fn large_membranes_step_in_parallel_chunks_with_the_same_numbers() {
-        let width = 3 * crate::pool_split::PARALLEL_MIN / 2 + 7;
+        let width = 3 * crate::kernel::chunks::PARALLEL_MIN / 2 + 7;
         let config = NeuronConfig { multi_step: true, ..NeuronConfig::default() };
         assert!(same_on(width, || IfNode::with_config(config), |n| &n.membrane));
         assert!(same_on(width, || LifNode::with_config(2.0, true, config), |n| &n.membrane));

@@ -4,7 +4,7 @@ use candle::{Module, Result, Tensor};
 use super::fused::Charge;
 use super::node::{neuron_ops, Membrane};
 use super::NeuronConfig;
-use crate::{Call, Layer, Ops, Role};
+use crate::model::{Call, Layer, Ops, Role};
 
 /// spikingjelly's `IFNode` / `MultiStepIFNode`.
 #[derive(Debug, Clone)]
@@ -60,5 +60,8 @@ impl Layer for IfNode {
     }
     fn multi_step(&self) -> bool {
         self.membrane.config.multi_step
+    }
+    fn fired(&self, output: &Tensor) -> Option<u64> {
+        self.membrane.fired(output)
     }
 }

@@ -1,5 +1,5 @@
 //! Spiking neurons with spikingjelly's `clock_driven` semantics (v0.0.0.0.14): IF, LIF and
-//! parametric LIF, single-step (membrane kept across calls until [`Layer::reset_state`](crate::Layer::reset_state))
+//! parametric LIF, single-step (membrane kept across calls until [`Layer::reset_state`](crate::model::Layer::reset_state))
 //! or multi-step (a `[T, N, ...]` input run over dim 0).
 //!
 //! Defaults as spikingjelly's: `v_threshold = 1.0`, hard reset to `v_reset = 0.0`,
@@ -15,7 +15,7 @@
 //! let xs = Tensor::new(&[0.6f32, 1.2], &Device::Cpu)?;
 //! assert_eq!(sn.forward(&xs)?.to_vec1::<f32>()?, [0., 1.]);
 //! assert_eq!(sn.forward(&xs)?.to_vec1::<f32>()?, [1., 1.]); // 0.6 + 0.6 crosses the threshold
-//! syops_runtime::reset(&sn);
+//! syops_runtime::model::reset(&sn);
 //! assert_eq!(sn.forward(&xs)?.to_vec1::<f32>()?, [0., 1.]);
 //! # Ok(()) }
 //! ```

@@ -3,11 +3,11 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 
-use candle::{Result, Tensor};
+use candle::{Result, Tensor, TensorId};
 
 use super::fused::{Charge, Step};
-use crate::ops::scalar;
-use crate::{numel, Call, ExactOps, Ops};
+use crate::kernel::scalar::scalar;
+use crate::model::{numel, Call, ExactOps, Ops};
 
 /// Threshold, reset and stepping mode of a neuron.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -30,13 +30,15 @@ impl Default for NeuronConfig {
 pub(crate) struct Membrane {
     pub config: NeuronConfig,
     v: Mutex<Option<Tensor>>,
+    /// The spikes of the last forward call and how many fired, when the one-pass step counted them.
+    fired: Mutex<Option<(TensorId, u64)>>,
     /// Whether the CPU takes the one-pass step (always, but for the tests that compare the two).
     pub(super) fused: AtomicBool,
 }
 
 impl Membrane {
     pub fn new(config: NeuronConfig) -> Self {
-        Membrane { config, v: Mutex::new(None), fused: AtomicBool::new(true) }
+        Membrane { config, v: Mutex::new(None), fired: Mutex::new(None), fused: AtomicBool::new(true) }
     }
 
     pub fn reset(&self) {
@@ -137,10 +139,17 @@ impl Membrane {
             let steps: Vec<Tensor> = steps.into_iter().map(|(spikes, _)| spikes).collect();
             (Tensor::stack(&steps, 0)?, fired)
         };
-        if let Some(fired) = fired {
-            crate::state::note_spikes(&spikes, fired);
-        }
+        *self.fired.lock().unwrap_or_else(|e| e.into_inner()) = fired.map(|fired| (spikes.id(), fired));
         Ok(spikes)
+    }
+
+    /// How many spikes the last forward call fired, when `output` is its output and the one-pass
+    /// step counted them ([`crate::model::Layer::fired`]).
+    pub fn fired(&self, output: &Tensor) -> Option<u64> {
+        match *self.fired.lock().unwrap_or_else(|e| e.into_inner()) {
+            Some((id, fired)) if id == output.id() => Some(fired),
+            _ => None,
+        }
     }
 }
 

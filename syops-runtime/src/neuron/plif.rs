@@ -6,8 +6,8 @@ use candle_nn::VarBuilder;
 use super::fused::Charge;
 use super::node::{neuron_ops, Membrane};
 use super::NeuronConfig;
-use crate::ops::scalar;
-use crate::{Call, Layer, Ops, Role};
+use crate::kernel::scalar::scalar;
+use crate::model::{Call, Layer, Ops, Role};
 
 /// spikingjelly's `ParametricLIFNode` / `MultiStepParametricLIFNode`.
 #[derive(Debug, Clone)]
@@ -82,5 +82,8 @@ impl Layer for PlifNode {
     }
     fn multi_step(&self) -> bool {
         self.membrane.config.multi_step
+    }
+    fn fired(&self, output: &Tensor) -> Option<u64> {
+        self.membrane.fired(output)
     }
 }

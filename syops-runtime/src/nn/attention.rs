@@ -10,7 +10,7 @@
 use candle::{Module, Result, Tensor, D};
 use candle_nn::VarBuilder;
 
-use crate::{Call, ExactOps, Layer, Ops, Role};
+use crate::model::{Call, ExactOps, Layer, Ops, Role};
 
 /// Multi-head attention over batch-first `[N, L, E]` inputs.
 #[derive(Debug, Clone)]
@@ -82,12 +82,12 @@ impl MultiheadAttention {
         let q = heads(part(query, 0)?, l)?;
         let k = heads(part(key, 1)?, s)?;
         let v = heads(part(value, 2)?, s)?;
-        let q = q.broadcast_mul(&crate::ops::scalar((1.0 / d as f64).sqrt(), &q)?)?;
+        let q = q.broadcast_mul(&crate::kernel::scalar::scalar((1.0 / d as f64).sqrt(), &q)?)?;
         let scores = q.matmul(&k.transpose(2, 3)?.contiguous()?)?;
         let weights = candle_nn::ops::softmax(&scores, D::Minus1)?;
         let out = weights.matmul(&v)?.transpose(1, 2)?.contiguous()?.reshape((n, l, e))?;
         let out = linear(&out, &self.out_proj_weight, self.out_proj_bias.as_ref())?;
-        let avg = weights.sum(1)?.broadcast_div(&crate::ops::scalar(h as f64, &weights)?)?;
+        let avg = weights.sum(1)?.broadcast_div(&crate::kernel::scalar::scalar(h as f64, &weights)?)?;
         Ok((out, avg))
     }
 }

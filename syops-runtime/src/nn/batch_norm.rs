@@ -3,8 +3,8 @@
 use candle::{Module, Result, Tensor};
 use candle_nn::VarBuilder;
 
+use crate::model::{Call, Layer, Ops, Role};
 use crate::rules::norm_ops;
-use crate::{Call, Layer, Ops, Role};
 
 /// Batch normalisation over dim 1 of a rank-2..5 input, with running statistics.
 #[derive(Debug, Clone)]
@@ -67,7 +67,7 @@ impl Module for BatchNorm {
         let dt = xs.dtype();
         let mean = self.running_mean.to_dtype(dt)?;
         let var = self.running_var.to_dtype(dt)?;
-        let eps = crate::ops::scalar(self.eps, xs)?;
+        let eps = crate::kernel::scalar::scalar(self.eps, xs)?;
         let invstd = var.broadcast_add(&eps)?.sqrt()?.recip()?;
         let (alpha, beta) = match &self.weight_and_bias {
             Some((w, b)) => {
@@ -80,7 +80,7 @@ impl Module for BatchNorm {
                 (invstd, beta)
             }
         };
-        super::channel_affine::channel_affine(xs, &alpha, &beta)
+        crate::kernel::channel_affine::channel_affine(xs, &alpha, &beta)
     }
 }
 

@@ -7,13 +7,13 @@
 //! convolution of the input spread out by `stride` (zeros between elements), padded by
 //! `dilation * (k - 1) - padding` (plus `output_padding` on the right), with the weight flipped and
 //! its in/out channels swapped per group. Counted by syops' `conv_syops_counter_hook`
-//! ([`crate::conv_ops`]).
+//! ([`crate::rules::conv_ops`]).
 use candle::{Module, Result, Tensor};
 use candle_nn::VarBuilder;
 
-use super::im2col::Im2Col;
+use crate::kernel::im2col::Im2Col;
+use crate::model::{Call, Layer, Ops, Role};
 use crate::rules::{conv_exact, conv_ops, ConvGeometry};
-use crate::{Call, Layer, Ops, Role};
 
 /// Hyper-parameters of a convolution, per spatial dim. A one-element vector applies to every
 /// spatial dim (PyTorch's `stride=2`); an empty one means the default.

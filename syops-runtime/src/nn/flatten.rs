@@ -1,7 +1,7 @@
 //! `nn.Flatten`: no operations (syops has no rule for it; it counts nothing).
 use candle::{Module, Result, Tensor};
 
-use crate::{Call, Layer, Ops, Role};
+use crate::model::{Call, Layer, Ops, Role};
 
 /// Flattens dims `start_dim..` into one (PyTorch's default `start_dim = 1`).
 #[derive(Debug, Clone, Copy)]

@@ -1,11 +1,11 @@
 //! `nn.Linear` on inputs of any rank ≥ 1 (candle-nn's `Linear` handles ranks 2 to 4 only): the
 //! leading dims are flattened, `y = x W^T + b`, then restored. Counted by syops'
-//! `linear_syops_counter_hook` ([`crate::linear_ops`]).
+//! `linear_syops_counter_hook` ([`crate::rules::linear_ops`]).
 use candle::{Module, Result, Tensor};
 use candle_nn::VarBuilder;
 
+use crate::model::{Call, Layer, Ops, Role};
 use crate::rules::linear_ops;
-use crate::{Call, Layer, Ops, Role};
 
 /// A fully connected layer, `weight` `[out, in]` and optional `bias` `[out]`.
 #[derive(Debug, Clone)]

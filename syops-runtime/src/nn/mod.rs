@@ -3,13 +3,9 @@
 //! parameter names.
 mod attention;
 mod batch_norm;
-mod channel_affine;
 mod conv;
 mod flatten;
-pub(crate) mod float_pass;
-mod im2col;
 mod linear;
-mod max_pool_2d;
 mod norm;
 mod pool;
 mod rnn;

@@ -2,20 +2,20 @@
 //! itself (mean and biased variance, `eps` 1e-5 by default), as PyTorch computes them:
 //! `y = (x - mean) * (1 / sqrt(var + eps)) * weight + bias`. InstanceNorm keeps no running
 //! statistics here (PyTorch's default `track_running_stats = False`). Counted by syops'
-//! `bn_syops_counter_hook` ([`crate::norm_ops`]): `numel(input)`, twice that when affine.
+//! `bn_syops_counter_hook` ([`crate::rules::norm_ops`]): `numel(input)`, twice that when affine.
 use candle::{Module, Result, Tensor, D};
 use candle_nn::VarBuilder;
 
+use crate::model::{Call, Layer, Ops, Role};
 use crate::rules::norm_ops;
-use crate::{Call, Layer, Ops, Role};
 
 /// Normalises `[N, G, M]` over its last dim: `(x - mean) * invstd`.
 fn normalise(xs: &Tensor, eps: f64) -> Result<Tensor> {
-    let m = crate::ops::scalar(xs.dim(D::Minus1)? as f64, xs)?;
+    let m = crate::kernel::scalar::scalar(xs.dim(D::Minus1)? as f64, xs)?;
     let mean = xs.sum_keepdim(D::Minus1)?.broadcast_div(&m)?;
     let centred = xs.broadcast_sub(&mean)?;
     let var = centred.sqr()?.sum_keepdim(D::Minus1)?.broadcast_div(&m)?;
-    let invstd = var.broadcast_add(&crate::ops::scalar(eps, xs)?)?.sqrt()?.recip()?;
+    let invstd = var.broadcast_add(&crate::kernel::scalar::scalar(eps, xs)?)?.sqrt()?.recip()?;
     centred.broadcast_mul(&invstd)
 }
 
@@ -23,7 +23,9 @@ fn normalise(xs: &Tensor, eps: f64) -> Result<Tensor> {
 fn affine(ys: &Tensor, wb: &Option<(Tensor, Tensor)>) -> Result<Tensor> {
     match wb {
         None => Ok(ys.clone()),
-        Some((w, b)) => super::channel_affine::channel_affine(ys, &w.to_dtype(ys.dtype())?, &b.to_dtype(ys.dtype())?),
+        Some((w, b)) => {
+            crate::kernel::channel_affine::channel_affine(ys, &w.to_dtype(ys.dtype())?, &b.to_dtype(ys.dtype())?)
+        }
     }
 }
 

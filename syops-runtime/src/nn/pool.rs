@@ -5,7 +5,7 @@
 //! spatial dim is pooled in turn; average pooling divides the sum once, by the window size.
 use candle::{Module, Result, Tensor};
 
-use crate::{numel, window_weights, Call, ExactOps, Layer, Ops, Role};
+use crate::model::{numel, window_weights, Call, ExactOps, Layer, Ops, Role};
 
 /// Pads `dim` of `xs` with `value` on both sides.
 pub(crate) fn pad_value(xs: &Tensor, dim: usize, left: usize, right: usize, value: f64) -> Result<Tensor> {
@@ -41,7 +41,7 @@ fn check_rank(name: &str, dims: usize, xs: &Tensor) -> Result<()> {
 /// syops' `numel(input)`; under the exact convention a pool is a depthwise convolution with a
 /// ones kernel: one event per (nonzero input, window) pair for spikes (adds, or ORs for max), one
 /// MAC per in-bounds (input, window) pair otherwise. `weights(d, len, out)` gives
-/// [`crate::window_weights`] of spatial dim `d`.
+/// [`crate::model::window_weights`] of spatial dim `d`.
 fn pool_ops(call: &Call<'_>, dims: usize, weights: impl Fn(usize, usize, usize) -> Vec<u64>) -> crate::Result<Ops> {
     let input = call.input()?;
     Ops::synaptic(numel(input.dims())).exact_with(call, || {
@@ -202,7 +202,7 @@ impl<const D: usize> Window<D> {
             *slot = self.out_len(name, d, xs.dim(first + d)?, xs.dims())?;
         }
         if xs.device().is_cpu() {
-            let op = super::max_pool_2d::MaxPool2dCpu {
+            let op = crate::kernel::max_pool_2d::MaxPool2dCpu {
                 kernel: [self.kernel[0], self.kernel[1]],
                 stride: [self.stride[0], self.stride[1]],
                 padding: [self.padding[0], self.padding[1]],

@@ -12,7 +12,7 @@ use candle::{Module, Result, Tensor, D};
 use candle_nn::ops::sigmoid;
 use candle_nn::VarBuilder;
 
-use crate::{Call, ExactOps, Layer, Ops, Role};
+use crate::model::{Call, ExactOps, Layer, Ops, Role};
 
 /// Which recurrence.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

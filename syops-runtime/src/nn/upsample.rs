@@ -2,7 +2,7 @@
 //! `upsample_syops_counter_hook`: `numel(output[0])`, spike-tested on `output[0]`.
 use candle::{Module, Result, Tensor};
 
-use crate::{numel, Call, ExactOps, Layer, Ops, Role};
+use crate::model::{numel, Call, ExactOps, Layer, Ops, Role};
 
 /// How the output size is given.
 #[derive(Debug, Clone, PartialEq)]

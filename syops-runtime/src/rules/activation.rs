@@ -4,7 +4,8 @@
 use candle::Tensor;
 use candle_nn::{Activation, PReLU};
 
-use crate::{numel, Call, ExactOps, Layer, Ops, Result, Role};
+use crate::model::{numel, Call, ExactOps, Layer, Ops, Role};
+use crate::Result;
 
 /// The dense count of an activation call.
 pub fn activation_ops(call: &Call<'_>) -> Result<Ops> {

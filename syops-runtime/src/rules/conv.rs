@@ -5,7 +5,8 @@
 use candle::Tensor;
 use candle_nn::{Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d};
 
-use crate::{numel, window_weights, Call, ExactOps, Layer, Ops, Result, Role};
+use crate::model::{numel, window_weights, Call, ExactOps, Layer, Ops, Role};
+use crate::Result;
 
 /// Stride, padding and dilation of a convolution: one value per spatial dim, or one for all.
 #[derive(Debug, Clone, PartialEq, Eq)]

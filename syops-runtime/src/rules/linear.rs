@@ -3,7 +3,8 @@
 use candle::Tensor;
 use candle_nn::Linear;
 
-use crate::{numel, Call, ExactOps, Layer, Ops, Result, Role};
+use crate::model::{numel, Call, ExactOps, Layer, Ops, Role};
+use crate::Result;
 
 /// The dense count of a linear call.
 pub fn linear_ops(call: &Call<'_>, bias: bool) -> Result<Ops> {

@@ -2,7 +2,8 @@
 use candle::Tensor;
 use candle_nn::{BatchNorm, GroupNorm};
 
-use crate::{numel, Call, ExactOps, Layer, Ops, Result, Role};
+use crate::model::{numel, Call, ExactOps, Layer, Ops, Role};
+use crate::Result;
 
 /// The dense count of a normalisation call.
 pub fn norm_ops(call: &Call<'_>, affine: bool) -> Result<Ops> {

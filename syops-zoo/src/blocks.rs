@@ -1,0 +1,96 @@
+//! The building blocks the ports share, as torchvision and spikingjelly define them: convolutions
+//! without bias, `BatchNorm2d`, the ResNet shortcut and stage table, spikingjelly's
+//! `seq_to_ann_forward`, and refgen.py's time loop.
+use candle::{IndexOp, Module, Result, Tensor};
+use candle_nn::VarBuilder;
+use syops_macros::count;
+use syops_runtime::model::Layer;
+use syops_runtime::nn::{BatchNorm, Conv, ConvConfig};
+
+/// A 2-D convolution without bias: `syops_runtime::nn::Conv`, whose CPU im2col runs in one pass (candle-nn's
+/// `Conv2d` computes the same; `resnet.rs` keeps it).
+fn conv2d(cin: usize, cout: usize, k: usize, stride: usize, padding: usize, vb: VarBuilder) -> Result<Conv> {
+    let cfg = ConvConfig { stride: vec![stride], padding: vec![padding], bias: false, ..Default::default() };
+    Conv::new(2, false, cin, cout, &[k], cfg, vb)
+}
+
+/// A 3×3 convolution with padding 1, no bias (torchvision's `conv3x3`).
+pub fn conv3x3(cin: usize, cout: usize, stride: usize, vb: VarBuilder) -> Result<Conv> {
+    conv2d(cin, cout, 3, stride, 1, vb)
+}
+
+/// A 1×1 convolution, no bias (torchvision's `conv1x1`).
+pub fn conv1x1(cin: usize, cout: usize, stride: usize, vb: VarBuilder) -> Result<Conv> {
+    conv2d(cin, cout, 1, stride, 0, vb)
+}
+
+/// The stem: 7×7 convolution, stride 2, padding 3, no bias.
+pub fn stem(vb: VarBuilder) -> Result<Conv> {
+    conv2d(3, 64, 7, 2, 3, vb)
+}
+
+/// `BatchNorm2d`.
+pub fn bn(c: usize, vb: VarBuilder) -> Result<BatchNorm> {
+    syops_runtime::nn::batch_norm(2, c, true, vb)
+}
+
+/// A ResNet shortcut: `nn.Sequential(conv1x1, BatchNorm2d)`.
+#[count(name = "Sequential", crate = ::syops_runtime)]
+pub struct Downsample(pub Conv, pub BatchNorm);
+
+impl Downsample {
+    /// When a block changes stride or width, `Some` shortcut at `<block>.downsample`.
+    pub fn new(cin: usize, cout: usize, stride: usize, vb: VarBuilder) -> Result<Option<Self>> {
+        if stride == 1 && cin == cout {
+            return Ok(None);
+        }
+        Ok(Some(Downsample(conv1x1(cin, cout, stride, vb.pp("0"))?, bn(cout, vb.pp("1"))?)))
+    }
+}
+
+#[count(crate = ::syops_runtime)]
+impl Module for Downsample {
+    fn forward(&self, xs: &Tensor) -> Result<Tensor> {
+        let xs = self.0.forward(xs)?;
+        self.1.forward(&xs)
+    }
+}
+
+/// `(in, out, stride)` of ResNet-18's eight blocks, by stage.
+pub const RESNET18_STAGES: [[(usize, usize, usize); 2]; 4] = [
+    [(64, 64, 1), (64, 64, 1)],
+    [(64, 128, 2), (128, 128, 1)],
+    [(128, 256, 2), (256, 256, 1)],
+    [(256, 512, 2), (512, 512, 1)],
+];
+
+/// spikingjelly's `seq_to_ann_forward`: runs `f` on `[T*N, ...]` and restores `[T, N, ...]`.
+pub fn seq_to_ann(xs: &Tensor, f: impl FnOnce(&Tensor) -> Result<Tensor>) -> Result<Tensor> {
+    let (t, n) = (xs.dim(0)?, xs.dim(1)?);
+    let ys = f(&xs.flatten(0, 1)?)?;
+    let mut shape = vec![t, n];
+    shape.extend_from_slice(&ys.dims()[1..]);
+    ys.reshape(shape)
+}
+
+/// refgen.py's `TimeLoop`: runs `body` once per time step on `x[:, t]` of a `[B, T, ...]` input and
+/// sums the outputs; the body's neurons keep their state across the steps.
+#[count(crate = ::syops_runtime)]
+pub struct TimeLoop<B: Layer> {
+    pub body: B,
+}
+
+#[count(crate = ::syops_runtime)]
+impl<B: Layer + Module> Module for TimeLoop<B> {
+    fn forward(&self, xs: &Tensor) -> Result<Tensor> {
+        let mut out: Option<Tensor> = None;
+        for t in 0..xs.dim(1)? {
+            let y = self.body.forward(&xs.i((.., t))?.contiguous()?)?;
+            out = Some(match out {
+                None => y,
+                Some(o) => (o + y)?,
+            });
+        }
+        out.ok_or_else(|| candle::Error::Msg("TimeLoop: the input has no time steps".into()))
+    }
+}

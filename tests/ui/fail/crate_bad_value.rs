@@ -1,0 +1,6 @@
+struct Net;
+
+#[syops::count(crate = "syops")]
+impl Net {}
+
+fn main() {}

@@ -1,0 +1,6 @@
+#[syops::count(crate =)]
+struct Net {
+    fc: candle_nn::Linear,
+}
+
+fn main() {}

@@ -1,0 +1,6 @@
+#[syops::count(name = "A", name = "B")]
+struct Net {
+    fc: candle_nn::Linear,
+}
+
+fn main() {}

@@ -1,0 +1,6 @@
+struct Net;
+
+#[syops::count(speed = 3)]
+impl Net {}
+
+fn main() {}

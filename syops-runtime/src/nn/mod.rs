@@ -9,6 +9,7 @@ mod linear;
 mod norm;
 mod pool;
 mod rnn;
+mod sequential;
 mod upsample;
 
 pub use attention::MultiheadAttention;
@@ -23,4 +24,5 @@ pub use pool::{
     MaxPool3d, PoolSize,
 };
 pub use rnn::{Rnn, RnnCell, RnnConfig, RnnMode, RnnOutput};
+pub use sequential::{seq, Sequential, SequentialLayer};
 pub use upsample::Upsample;

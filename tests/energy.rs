@@ -126,3 +126,68 @@ fn zero_time_steps_is_an_error() {
     let err = Session::new().time_steps(0).count(&tiny(), &spikes(), |m, xs| m.forward(xs)).unwrap_err();
     assert_eq!(err.to_string(), "Session::time_steps: the number of time steps must be at least 1, got 0");
 }
+
+/// `Tiny` run `steps` times on the same input, as a time loop (single-step neurons keep their state).
+#[syops::count]
+struct Looped {
+    body: Tiny,
+    steps: usize,
+}
+
+#[syops::count]
+impl Module for Looped {
+    fn forward(&self, xs: &Tensor) -> Result<Tensor> {
+        let mut out = Vec::new();
+        for _ in 0..self.steps {
+            out.push(self.body.forward(xs)?);
+        }
+        Tensor::stack(&out, 0)
+    }
+}
+
+#[test]
+fn the_ann_baseline_runs_once_per_inferred_time_step() {
+    // A time loop of 4 steps: the neuron is called 4 times per forward, so T = 4. fc's dense count
+    // per sample is 4 steps · (2·4·2 + 2) / 2 = 36: the ANN runs one step of it, 9 MACs · 4.6 pJ.
+    let looped = Looped { body: tiny(), steps: 4 };
+    let report = Session::new().count(&looped, &spikes(), |m, xs| m.forward(xs)).unwrap();
+    let d = report.energy_detail.unwrap();
+    assert_eq!(d.time_steps, 4);
+    assert_eq!(d.time_steps_source, "inferred: the neuron `body.sn` is called 4 times per forward");
+    assert!(d.ann_compute.label.contains("one run per 4 SNN time step(s) (inferred: the neuron `body.sn`"));
+    assert!(close(d.ann_compute.mj, 9.0 * 4.6e-9), "{}", d.ann_compute.mj);
+    // Set by the session, it wins; a reprice says so.
+    let report = Session::new().time_steps(2).count(&looped, &spikes(), |m, xs| m.forward(xs)).unwrap();
+    let d = report.energy_detail.as_ref().unwrap();
+    assert_eq!((d.time_steps, d.time_steps_source.as_str()), (2, "Session::time_steps"));
+    let d = report.with_energy_detail(None, Some(4)).energy_detail.unwrap();
+    assert_eq!(
+        (d.time_steps, d.time_steps_source.as_str()),
+        (4, "repriced: View::time_steps, `cargo syops --time-steps`")
+    );
+    // One step of the loop, and a model without neurons: T = 1.
+    let report = Session::new().count(&tiny(), &spikes(), |m, xs| m.forward(xs)).unwrap();
+    let d = report.energy_detail.unwrap();
+    assert_eq!(
+        (d.time_steps, d.time_steps_source.as_str()),
+        (1, "inferred: the neuron `sn` is called once per forward")
+    );
+    let fc = candle_nn::linear(4, 2, vb()).unwrap();
+    let report = Session::new().count(&fc, &spikes(), |m, xs| m.forward(xs)).unwrap();
+    let d = report.energy_detail.unwrap();
+    assert_eq!((d.time_steps, d.time_steps_source.as_str()), (1, "no neuron layer: one step"));
+}
+
+#[test]
+fn a_multi_step_neuron_gives_its_time_dimension() {
+    // A multi-step IF neuron on [T = 3, N = 2, 4]: one call, three steps.
+    let sn = IfNode::multi_step();
+    let xs = Tensor::ones((3, 2, 4), DType::F32, &Device::Cpu).unwrap();
+    let report = Session::new().count(&sn, &xs, |m, xs| m.forward(xs)).unwrap();
+    let d = report.energy_detail.unwrap();
+    assert_eq!(
+        (d.time_steps, d.time_steps_source.as_str()),
+        (3, "inferred: the multi-step neuron `(root)` runs 3 steps per call")
+    );
+    assert_eq!(report.layers[0].path, "");
+}

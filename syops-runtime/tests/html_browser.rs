@@ -18,7 +18,7 @@ use syops_runtime::count::{
 };
 use syops_runtime::render::{Format, View};
 use syops_runtime::report::{
-    Coverage, CoverageEntry, EnergyDetail, EnergyModel, EnergyRole, LayerEnergy, LayerRow, Report, Status,
+    Coverage, CoverageEntry, EnergyDetail, EnergyModel, EnergyRole, LayerEnergy, LayerRow, Report, Status, TimeSteps,
     SCHEMA_VERSION,
 };
 
@@ -299,7 +299,7 @@ fn full_report() -> Report {
         // (1000 updates, 4 membranes); the other rows have no energy detail.
         energy_detail: Some(EnergyDetail::new(
             EnergyModel::FP32_45NM,
-            8,
+            TimeSteps::given(8, "Session::time_steps"),
             vec![
                 LayerEnergy::new(path(0), EnergyRole::Synaptic, 2000.0, 0.0, 2000.0, 40, 0),
                 LayerEnergy::new(path(1), EnergyRole::Neuron, 1000.0, 1000.0, 0.0, 0, 4),

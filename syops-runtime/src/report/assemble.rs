@@ -3,9 +3,11 @@
 //! (by the session's convention), energy, coverage, the time-resolved statistics and the warnings.
 use std::collections::{HashMap, HashSet};
 
+use super::booked::Booked;
 use super::coverage::Coverage;
-use super::energy_detail::{layer_inputs, Booked, EnergyDetail};
+use super::energy_detail::{layer_inputs, EnergyDetail};
 use super::row::{LayerRow, Status};
+use super::time_steps::time_steps;
 use super::{Report, SCHEMA_VERSION};
 use crate::convention::{Counting, LayerStats};
 use crate::count::options::Options;
@@ -110,11 +112,9 @@ pub(crate) fn assemble(model: &dyn Layer, mut state: State, batches: u64, non_fi
         warnings.extend(rates.unmatched(counted));
     }
     let coverage = Coverage::new(&layers, &state.options.ignore, &uncounted_outputs, &state.unattributed_calls);
-    let energy_detail = EnergyDetail::new(
-        state.options.energy,
-        state.options.time_steps.unwrap_or(1),
-        layer_inputs(&layers, &booked, state.batch_counter),
-    );
+    let steps = time_steps(state.options.time_steps, &layers, &booked, state.times_counter);
+    let energy_detail =
+        EnergyDetail::new(state.options.energy, steps, layer_inputs(&layers, &booked, state.batch_counter));
     Ok(Report {
         schema: SCHEMA_VERSION,
         model: model.type_name().to_string(),

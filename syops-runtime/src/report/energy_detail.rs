@@ -23,9 +23,11 @@ use serde::{Deserialize, Serialize};
 
 use std::collections::HashMap;
 
+use super::booked::Booked;
 use super::energy::EnergyModel;
 use super::memory_level::{bytes, MemoryLevel};
 use super::row::{LayerRow, Status};
+use super::time_steps::TimeSteps;
 use crate::convention::per_sample;
 use crate::model::{numel, Split};
 
@@ -143,15 +145,6 @@ impl LayerEnergy {
     }
 }
 
-/// How a counted layer's calls were booked, as the energy detail needs to know.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Booked {
-    /// The split its rule reported.
-    pub split: Split,
-    /// Whether one call covers every time step ([`Layer::multi_step`](crate::model::Layer::multi_step)).
-    pub multi_step: bool,
-}
-
 /// Membrane potentials one sample holds: the input's elements past dim 0 (`[N, …]`), or past dims
 /// 0 and 1 for a multi-step neuron (`[T, N, …]`).
 fn state_neurons(multi_step: bool, input_shape: Option<&[usize]>) -> u64 {
@@ -211,8 +204,11 @@ pub fn describe_break_even(r: Option<f64>) -> String {
 pub struct EnergyDetail {
     /// pJ per operation and bits per value.
     pub model: EnergyModel,
-    /// Time steps the SNN runs for one ANN run ([`crate::Session::time_steps`]).
+    /// Time steps the SNN runs for one ANN run ([`crate::Session::time_steps`], else inferred).
     pub time_steps: u64,
+    /// Where `time_steps` came from (absent from reports before it was recorded).
+    #[serde(default)]
+    pub time_steps_source: String,
     /// The SNN, compute only.
     pub compute: Labelled,
     /// The SNN, compute plus weight reads and membrane reads and writes.
@@ -248,9 +244,9 @@ fn model_label(m: &EnergyModel) -> String {
 }
 
 impl EnergyDetail {
-    /// Prices `layers` under `model` for an ANN that runs once per `time_steps` (at least 1).
-    pub fn new(model: EnergyModel, time_steps: u64, mut layers: Vec<LayerEnergy>) -> Self {
-        let time_steps = time_steps.max(1);
+    /// Prices `layers` under `model` for an ANN that runs once per `steps.count` SNN time steps.
+    pub fn new(model: EnergyModel, steps: TimeSteps, mut layers: Vec<LayerEnergy>) -> Self {
+        let time_steps = steps.count.max(1);
         let mut sum = LayerEnergy::new(String::new(), EnergyRole::Synaptic, 0.0, 0.0, 0.0, 0, 0);
         let (mut weights, mut membrane, mut slope_c, mut slope_m, mut fixed_c, mut fixed_m) =
             (0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
@@ -282,14 +278,16 @@ impl EnergyDetail {
              beyond, DRAM 1300 pJ, the low end of Horowitz 2014's 1.3–2.6 nJ)"
         );
         let ann = format!(
-            "ANN: the same model, one run per {time_steps} SNN time step(s), every synaptic dense op a MAC, \
-             neurons as free activations"
+            "ANN: the same model, one run per {time_steps} SNN time step(s) ({}), every synaptic dense op a MAC, \
+             neurons as free activations",
+            steps.source
         );
         let ann_compute = sum.ann_compute_mj;
         let ann_memory = sum.ann_compute_mj + sum.ann_memory_mj;
         EnergyDetail {
             model,
             time_steps,
+            time_steps_source: steps.source,
             compute: Labelled { mj: sum.compute_mj, label: format!("compute only, {compute}") },
             memory_inclusive: Labelled { mj: sum.compute_mj + weights + membrane, label: memory },
             weight_reads_mj: weights,
@@ -310,7 +308,11 @@ impl EnergyDetail {
 
     /// The same layers priced under another model or number of time steps.
     pub fn with(&self, model: EnergyModel, time_steps: u64) -> Self {
-        EnergyDetail::new(model, time_steps, self.layers.clone())
+        let steps = match time_steps == self.time_steps {
+            true => TimeSteps::given(time_steps, self.time_steps_source.clone()),
+            false => TimeSteps::given(time_steps, "repriced: View::time_steps, `cargo syops --time-steps`"),
+        };
+        EnergyDetail::new(model, steps, self.layers.clone())
     }
 }
 
@@ -381,7 +383,7 @@ mod tests {
 
     #[test]
     fn tiny_linear_and_neuron_priced_by_hand() {
-        let d = EnergyDetail::new(EnergyModel::FP32_45NM, 8, tiny());
+        let d = EnergyDetail::new(EnergyModel::FP32_45NM, TimeSteps::given(8, "Session::time_steps"), tiny());
         let (fc, sn) = (&d.layers[0], &d.layers[1]);
         // fc: 10 params × 4 B = 40 B -> SRAM ≤ 8 KiB, 10 pJ per 64-bit access, 32/64 of one = 5 pJ/read.
         assert_eq!(fc.memory_level, "SRAM ≤ 8 KiB");
@@ -414,7 +416,7 @@ mod tests {
 
     #[test]
     fn repricing_follows_bits_and_time_steps() {
-        let d = EnergyDetail::new(EnergyModel::FP32_45NM, 1, tiny());
+        let d = EnergyDetail::new(EnergyModel::FP32_45NM, TimeSteps::given(1, "Session::time_steps"), tiny());
         // One time step: fc's r = 4.6 / 0.9 > 1, the SNN is cheaper at every rate; the model's
         // (9 × 4.6 − 1.8) / (9 × 0.9) > 1 too.
         assert!(close(d.layers[0].break_even_rate_compute.unwrap(), 4.6 / 0.9));

@@ -6,12 +6,14 @@ use serde::{Deserialize, Serialize};
 
 mod aggregate;
 mod assemble;
+mod booked;
 mod coverage;
 mod energy;
 mod energy_detail;
 pub(crate) mod export;
 mod memory_level;
 mod row;
+mod time_steps;
 
 pub use crate::convention::PerSample;
 pub use aggregate::{aggregate, depth};
@@ -22,6 +24,7 @@ pub use energy_detail::{break_even, describe_break_even, EnergyDetail, EnergyRol
 pub use export::REPORT_FILE_ENV;
 pub use memory_level::{MemoryLevel, MEMORY_LEVELS};
 pub use row::{LayerRow, Status};
+pub use time_steps::TimeSteps;
 
 use crate::convention::LayerStats;
 use crate::count::{time::TimeStats, Rates};

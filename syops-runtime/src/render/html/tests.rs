@@ -137,7 +137,7 @@ pub(super) fn full() -> Report {
     use crate::convention::ExactStats;
     use crate::count::time::{Dist, LayerTime, StepOps, TimeStats};
     use crate::count::Rates;
-    use crate::report::{Coverage, CoverageEntry, EnergyDetail, EnergyRole, LayerEnergy};
+    use crate::report::{Coverage, CoverageEntry, EnergyDetail, EnergyRole, LayerEnergy, TimeSteps};
     let mut r = report();
     r.convention = "exact".into();
     r.per_sample.membrane_updates = Some(1000.0);
@@ -145,7 +145,7 @@ pub(super) fn full() -> Report {
     r.layers[1].stats.exact = Some(ExactStats { acs: 2000, membrane_updates: 2000, ..ExactStats::default() });
     r.energy_detail = Some(EnergyDetail::new(
         EnergyModel::FP32_45NM,
-        8,
+        TimeSteps::given(8, "Session::time_steps"),
         vec![
             LayerEnergy::new("block.fc1".into(), EnergyRole::Synaptic, 2000.0, 0.0, 2000.0, 40, 0),
             LayerEnergy::new("block.sn".into(), EnergyRole::Neuron, 1000.0, 1000.0, 0.0, 0, 4),

@@ -1,12 +1,14 @@
 //! Models for syops (`syops::zoo`): candle ports of the reference models, written once and used by
 //! the examples, the reference runner, the tests and the benchmarks, with PyTorch's state-dict
 //! names as their `VarBuilder` paths; and the reference cases' harness ([`reference`](mod@reference)), which
-//! rebuilds a case's weights and inputs bit for bit and counts it ([`count_case`]).
+//! rebuilds a case's weights and inputs bit for bit and counts it ([`count_case`]); and trained
+//! PyTorch checkpoints as a `VarBuilder` ([`checkpoint`], [`load`]).
 mod blocks;
 mod cases;
 mod error;
 
 pub mod audio1d;
+pub mod checkpoint;
 pub mod cifar_plif;
 pub mod decoder2d;
 pub mod recurrent;
@@ -20,4 +22,5 @@ pub mod volume3d;
 
 pub use blocks::{bn, conv1x1, conv3x3, seq_to_ann, stem, Downsample, TimeLoop, RESNET18_STAGES};
 pub use cases::{count_case, count_case_with, CASES};
+pub use checkpoint::{load, Checkpoint};
 pub use error::{Error, Result};

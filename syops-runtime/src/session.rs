@@ -25,7 +25,7 @@ use crate::count::scope::Scope;
 use crate::count::state::{self, Activation, State};
 use crate::model::detect::{HasTensor, LayerRef, Outcome};
 use crate::model::{Call, Layer, Ops};
-use crate::report::{EnergyModel, Report};
+use crate::report::{Accuracy, EnergyModel, Report};
 use crate::{Error, Result};
 
 /// A counting session's settings; run it with [`Session::count`] or [`Session::count_batches`].
@@ -154,19 +154,45 @@ impl Session {
 
     /// Counts `model` over every batch, resetting its neurons after each one (syops' DataLoader
     /// loop). Per-sample numbers divide by the samples seen (dim 0 of each batch).
-    pub fn count_batches<M, R, I>(
-        &self,
-        model: &M,
-        batches: I,
-        mut forward: impl FnMut(&M, &Tensor) -> R,
-    ) -> Result<Report>
+    pub fn count_batches<M, R, I>(&self, model: &M, batches: I, forward: impl FnMut(&M, &Tensor) -> R) -> Result<Report>
     where
         M: Layer,
         R: HasTensor,
         I: IntoIterator,
         I::Item: std::borrow::Borrow<Tensor>,
     {
-        use std::borrow::Borrow;
+        self.run(model, batches.into_iter().map(|xs| (xs, None)), forward)
+    }
+
+    /// [`Session::count_batches`] over labelled batches `(xs, labels)`: the model's output on each
+    /// batch (`[N, classes]`, or `[T, N, classes]` averaged over `T`) is scored against its labels,
+    /// and the report's [`accuracy`](Report::accuracy) gives the top-1 and top-5 accuracy.
+    pub fn count_labelled<M, R, I, B>(
+        &self,
+        model: &M,
+        batches: I,
+        forward: impl FnMut(&M, &Tensor) -> R,
+    ) -> Result<Report>
+    where
+        M: Layer,
+        R: HasTensor,
+        I: IntoIterator<Item = (B, Vec<u32>)>,
+        B: std::borrow::Borrow<Tensor>,
+    {
+        self.run(model, batches.into_iter().map(|(xs, labels)| (xs, Some(labels))), forward)
+    }
+
+    fn run<M, R, B>(
+        &self,
+        model: &M,
+        batches: impl Iterator<Item = (B, Option<Vec<u32>>)>,
+        mut forward: impl FnMut(&M, &Tensor) -> R,
+    ) -> Result<Report>
+    where
+        M: Layer,
+        R: HasTensor,
+        B: std::borrow::Borrow<Tensor>,
+    {
         if self.options.time_steps == Some(0) {
             return Err(Error::Invalid(
                 "Session::time_steps: the number of time steps must be at least 1, got 0".into(),
@@ -177,13 +203,13 @@ impl Session {
                 "assumed rates apply to a static count (Session::count_static), not to a count on data".into(),
             ));
         }
-        let batches = batches.into_iter();
         let bar = self.progress_bar(batches.size_hint());
         let root = LayerRef::of(model);
         let activation = Activation::start(self.options.clone(), &root)?;
         let mut n_batches = 0u64;
         let mut non_finite_inputs = 0u64;
-        for xs in batches {
+        let mut accuracy: Option<Accuracy> = None;
+        for (xs, labels) in batches {
             let xs: &Tensor = xs.borrow();
             let batch = *xs.dims().first().ok_or_else(|| {
                 Error::shape(
@@ -208,6 +234,12 @@ impl Session {
                 let state = activation.finish();
                 return Err(call_error(state, msg));
             }
+            if let Some(labels) = labels {
+                let Outcome::Tensor(scores) = out.outcome() else {
+                    return Err(Error::Invalid("accuracy: the model's output holds no tensor to score".into()));
+                };
+                accuracy.get_or_insert_with(Accuracy::default).add(scores, &labels)?;
+            }
             scope.finish(out.outcome());
             drop(out);
             model.reset_state();
@@ -226,7 +258,7 @@ impl Session {
         if n_batches == 0 {
             return Err(Error::EmptyBatches);
         }
-        let report = crate::report::assemble(model, activation.finish(), n_batches, non_finite_inputs)?;
+        let report = crate::report::assemble(model, activation.finish(), n_batches, non_finite_inputs, accuracy)?;
         if let Some(c) = report.coverage.as_ref().filter(|c| self.options.strict && !c.is_complete()) {
             return Err(Error::Uncovered {
                 uncovered_calls: c.uncovered_calls,

@@ -96,6 +96,7 @@ fn report() -> Report {
         energy_detail: None,
         time: None,
         assumed_rates: None,
+        accuracy: None,
         warnings: vec![
             "`evil&co` (<img src=x onerror=document.body.setAttribute('data-pwned','2')>) has no rule".into()
         ],
@@ -331,6 +332,7 @@ fn full_report() -> Report {
             layers: vec![neuron],
         }),
         assumed_rates: Some(Rates::new().default(0.2)),
+        accuracy: None,
         ..report()
     }
 }

@@ -373,6 +373,7 @@ mod tests {
             energy_detail: None,
             time: None,
             assumed_rates: None,
+            accuracy: None,
         }
     }
 

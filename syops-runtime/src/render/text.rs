@@ -140,6 +140,9 @@ impl View {
                 rates.describe()
             );
         }
+        if let Some(a) = &r.accuracy {
+            let _ = writeln!(out, "{prefix}accuracy {}", a.describe());
+        }
         if let Some(time) = &r.time {
             out += &super::time::summary(time, prefix, unit);
         }

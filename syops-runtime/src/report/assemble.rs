@@ -3,6 +3,7 @@
 //! (by the session's convention), energy, coverage, the time-resolved statistics and the warnings.
 use std::collections::{HashMap, HashSet};
 
+use super::accuracy::Accuracy;
 use super::booked::Booked;
 use super::coverage::Coverage;
 use super::energy_detail::{layer_inputs, EnergyDetail};
@@ -47,7 +48,13 @@ fn walk(
     });
 }
 
-pub(crate) fn assemble(model: &dyn Layer, mut state: State, batches: u64, non_finite_inputs: u64) -> Result<Report> {
+pub(crate) fn assemble(
+    model: &dyn Layer,
+    mut state: State,
+    batches: u64,
+    non_finite_inputs: u64,
+    accuracy: Option<Accuracy>,
+) -> Result<Report> {
     let time = match state.time.take() {
         Some(t) => {
             let nodes = &state.nodes;
@@ -132,6 +139,7 @@ pub(crate) fn assemble(model: &dyn Layer, mut state: State, batches: u64, non_fi
         energy_detail: Some(energy_detail),
         time: time.map(|(time, _)| time),
         assumed_rates: state.options.static_rates().map(|r| r.spec.clone()),
+        accuracy,
     })
 }
 

@@ -4,6 +4,7 @@
 //! warnings, all at once. Every `impl Report` is here.
 use serde::{Deserialize, Serialize};
 
+mod accuracy;
 mod aggregate;
 mod assemble;
 mod booked;
@@ -16,6 +17,7 @@ mod row;
 mod time_steps;
 
 pub use crate::convention::PerSample;
+pub use accuracy::Accuracy;
 pub use aggregate::{aggregate, depth};
 pub(crate) use assemble::assemble;
 pub use coverage::{Coverage, CoverageEntry};
@@ -80,6 +82,10 @@ pub struct Report {
     /// `Some` marks a report counted from shapes alone, without data.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assumed_rates: Option<Rates>,
+    /// Top-1 and top-5 accuracy over labelled samples
+    /// ([`Session::count_labelled`](crate::Session::count_labelled)).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accuracy: Option<Accuracy>,
 }
 
 impl Report {

@@ -49,6 +49,9 @@ pub(super) fn header(view: &View, r: &Report) -> String {
         )),
         Some(d) => items.extend(detail(d, &preset)),
     }
+    if let Some(a) = &r.accuracy {
+        items.push(("Accuracy", a.describe()));
+    }
     items.push((
         "Layers",
         format!("{} rows{}", r.layers.len(), view.depth.map_or_else(String::new, |d| format!(" (depth {d})"))),

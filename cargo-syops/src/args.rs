@@ -40,6 +40,9 @@ pub struct Args {
 
 #[derive(Debug, clap::Subcommand)]
 pub enum Command {
+    /// Count a model of the zoo over a dataset, with trained weights: nothing of yours is built
+    /// (`cargo syops zoo --list` lists the models).
+    Zoo(ZooArgs),
     /// Compare two saved reports (`--format json` output): per-layer and total deltas.
     Diff(DiffArgs),
     /// Print saved reports (`--format json` output, or JSON lines) in any format, without running
@@ -108,12 +111,71 @@ pub struct CommonArgs {
     #[arg(long, value_name = "MODEL", value_parser = |s: &str| s.parse::<EnergyModel>().map_err(|e| e.to_string()))]
     pub energy: Option<EnergyModel>,
     /// SNN time steps per ANN run, for the ANN baseline and break-even rates (overrides the
-    /// program's `Session::time_steps`).
-    #[arg(long, value_name = "T", value_parser = clap::value_parser!(u64).range(1..))]
+    /// program's `Session::time_steps`); in `zoo`, also the model's time steps.
+    #[arg(short = 'T', long, value_name = "T", value_parser = clap::value_parser!(u64).range(1..))]
     pub time_steps: Option<u64>,
     /// Check per-sample limits from a TOML file; exit non-zero listing every violation.
     #[arg(long, value_name = "FILE")]
     pub budget: Option<PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ZooArgs {
+    /// The model (`cargo syops zoo --list`).
+    #[arg(required_unless_present = "list")]
+    pub model: Option<String>,
+    /// List the zoo's models, their inputs and options.
+    #[arg(long)]
+    pub list: bool,
+    /// A trained checkpoint: `.pth`/`.pt` (PyTorch) or `.safetensors`; without one, generated
+    /// weights are counted and the report says so.
+    #[arg(long, value_name = "FILE")]
+    pub weights: Option<PathBuf>,
+    /// The dataset: an image folder (class sub-folders), CIFAR's binary batches, a folder of
+    /// per-sample `.npz` frames, or a stacked `.npy`/`.npz`.
+    #[arg(long, value_name = "PATH", required_unless_present = "list")]
+    pub data: Option<PathBuf>,
+    /// Output classes of the model's head.
+    #[arg(long, value_name = "N")]
+    pub num_classes: Option<usize>,
+    /// Samples per batch.
+    #[arg(long, value_name = "N", default_value_t = 16, value_parser = clap::value_parser!(u64).range(1..))]
+    pub batch_size: u64,
+    /// Count the first N samples only.
+    #[arg(long, value_name = "N")]
+    pub limit: Option<usize>,
+    /// Skip unreadable samples (each named in the report's warnings) instead of failing.
+    #[arg(long)]
+    pub skip_bad: bool,
+    /// Images: `Resize(N)` on the short side.
+    #[arg(long, value_name = "N", default_value_t = 256)]
+    pub resize: usize,
+    /// Images: `CenterCrop(N)`.
+    #[arg(long, value_name = "N", default_value_t = 224)]
+    pub crop: usize,
+    /// `Normalize` means, `a,b,c` (default ImageNet's; CIFAR: its own statistics).
+    #[arg(long, value_name = "A,B,C", value_parser = triple)]
+    pub mean: Option<[f32; 3]>,
+    /// `Normalize` standard deviations, `a,b,c`.
+    #[arg(long, value_name = "A,B,C", value_parser = triple)]
+    pub std: Option<[f32; 3]>,
+    /// The counting dtype.
+    #[arg(long, default_value = "f32", value_parser = ["f32", "f64"])]
+    pub dtype: String,
+    /// Where the model runs: `cpu`, `cuda` or `cuda:K` (needs the `cuda` feature).
+    #[arg(long, default_value = "cpu")]
+    pub device: String,
+    #[command(flatten)]
+    pub view: ViewArgs,
+    /// Fail, listing them, when any layer call was not counted.
+    #[arg(long)]
+    pub strict: bool,
+}
+
+fn triple(s: &str) -> Result<[f32; 3], String> {
+    let v: Vec<f32> =
+        s.split(',').map(|x| x.trim().parse::<f32>().map_err(|e| format!("`{x}`: {e}"))).collect::<Result<_, _>>()?;
+    <[f32; 3]>::try_from(v.as_slice()).map_err(|_| format!("expected three comma-separated numbers, got `{s}`"))
 }
 
 #[derive(Debug, clap::Args)]

@@ -2,6 +2,7 @@
 //! the runtime's formats, check op budgets, and compare saved reports.
 mod args;
 mod cargo;
+mod zoo;
 
 use std::{fs, path::Path, process::ExitCode};
 
@@ -18,6 +19,7 @@ fn main() -> ExitCode {
     let result = match args.command {
         Some(Command::Diff(ref diff)) => run_diff(diff),
         Some(Command::Show(ref show)) => run_show(show),
+        Some(Command::Zoo(ref zoo)) => zoo::run(zoo),
         None => run_target(&args),
     };
     match result {
@@ -63,7 +65,7 @@ fn run_show(args: &ShowArgs) -> Result<ExitCode> {
 }
 
 /// Renders `reports` (`--format`, `-o`), then checks them against `--budget` and `--strict`.
-fn present(reports: &[Report], args: &ViewArgs, budget: Option<&Budget>, strict: bool) -> Result<ExitCode> {
+pub(crate) fn present(reports: &[Report], args: &ViewArgs, budget: Option<&Budget>, strict: bool) -> Result<ExitCode> {
     let view = args.view();
     let rendered = match view.format {
         // Several sessions: one report per line (JSON lines), which `cargo syops diff` reads too.
@@ -128,7 +130,7 @@ fn emit(args: &CommonArgs, text: &str) -> Result<()> {
     }
 }
 
-fn read_budget(path: &Path) -> Result<Budget> {
+pub(crate) fn read_budget(path: &Path) -> Result<Budget> {
     let text = fs::read_to_string(path).with_context(|| format!("cannot read budget file {}", path.display()))?;
     Budget::from_toml(&text).with_context(|| format!("budget file {}", path.display()))
 }

@@ -13,6 +13,12 @@ pub enum Error {
     /// A manifest names a case this zoo has no port for.
     #[error("unknown reference case `{case}` in {}; known cases: {}", .file.display(), crate::CASES.join(", "))]
     UnknownCase { case: String, file: PathBuf },
+    /// An option that does not apply (a zoo model's name, `--num-classes`).
+    #[error("{0}")]
+    Option(String),
+    /// A dataset, or one of its files, could not be read.
+    #[error("{}: {msg}", .path.display())]
+    Data { path: PathBuf, msg: String },
     /// A checkpoint file could not be read.
     #[error("{}: {msg}", .file.display())]
     Checkpoint { file: PathBuf, msg: String },

@@ -1,0 +1,78 @@
+//! `cargo syops zoo MODEL --weights FILE --data PATH`: a model of the zoo with trained weights,
+//! counted over a dataset, printed as every `cargo syops` report is. Nothing of the user's is
+//! built; `--list` shows the models.
+use std::process::ExitCode;
+
+use anyhow::{bail, Context, Result};
+use candle::{DType, Device};
+use syops_runtime::Session;
+use syops_zoo::transform::EvalTransform;
+use syops_zoo::{models, ZooOptions, ZooRun};
+
+use crate::args::ZooArgs;
+
+pub fn run(args: &ZooArgs) -> Result<ExitCode> {
+    if args.list {
+        print!("{}", list());
+        return Ok(ExitCode::SUCCESS);
+    }
+    let (Some(name), Some(data)) = (&args.model, &args.data) else { bail!("a model and --data are needed") };
+    let model = syops_zoo::find(name)?;
+    let budget = args.view.common.budget.as_deref().map(crate::read_budget).transpose()?;
+    let defaults = EvalTransform::default();
+    let transform = EvalTransform {
+        resize: args.resize,
+        crop: args.crop,
+        mean: args.mean.unwrap_or(defaults.mean),
+        std: args.std.unwrap_or(defaults.std),
+    };
+    if transform.crop == 0 || transform.resize == 0 {
+        bail!("--resize and --crop must be at least 1");
+    }
+    let run = ZooRun {
+        options: ZooOptions {
+            num_classes: args.num_classes,
+            time_steps: args.view.common.time_steps.map(|t| t as usize),
+        },
+        weights: args.weights.clone(),
+        data: data.clone(),
+        batch_size: args.batch_size as usize,
+        limit: args.limit,
+        transform,
+        cifar_normalize: args.mean.is_some() || args.std.is_some(),
+        skip_bad: args.skip_bad,
+        dtype: if args.dtype == "f64" { DType::F64 } else { DType::F32 },
+        device: device(&args.device)?,
+    };
+    let session = Session::new().progress(true);
+    let report =
+        syops_zoo::run(&session, model, &run).with_context(|| format!("counting {name} over {}", data.display()))?;
+    crate::present(std::slice::from_ref(&report), &args.view, budget.as_ref(), args.strict)
+}
+
+/// `--device`: `cpu`, `cuda` (the first GPU) or `cuda:K`.
+fn device(spec: &str) -> Result<Device> {
+    match spec {
+        "cpu" => Ok(Device::Cpu),
+        "cuda" => Device::new_cuda(0).context("--device cuda (build cargo-syops with --features cuda)"),
+        other => match other.strip_prefix("cuda:").map(str::parse::<usize>) {
+            Some(Ok(k)) => Device::new_cuda(k)
+                .with_context(|| format!("--device {other} (build cargo-syops with --features cuda)")),
+            _ => bail!("--device {other}: expected cpu, cuda or cuda:K"),
+        },
+    }
+}
+
+/// The models, their inputs and options, one paragraph each.
+fn list() -> String {
+    let mut out = String::new();
+    for m in models() {
+        let mut options = Vec::new();
+        if m.num_classes {
+            options.push("--num-classes");
+        }
+        options.push(if m.multi_step { "-T (its time steps)" } else { "-T (runs per batch, outputs averaged)" });
+        out += &format!("{}\n  {}\n  input {}; options {}\n", m.name, m.about, m.input, options.join(", "));
+    }
+    out
+}

@@ -1,0 +1,122 @@
+//! End-to-end: `cargo syops zoo` counts a zoo model with a checkpoint over real photographs and
+//! over NumPy samples, as a user types it, and gives what the library counts in-process.
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use candle::{DType, Device, Tensor};
+use candle_nn::{VarBuilder, VarMap};
+use syops_runtime::report::Report;
+use syops_runtime::Session;
+use syops_zoo::transform::EvalTransform;
+use syops_zoo::{ZooOptions, ZooRun};
+
+fn zoo(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_cargo-syops")).args(["syops", "zoo"]).args(args).output().unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn photos() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../syops-zoo/fixtures/images/photos")
+}
+
+/// A ResNet-18 checkpoint of generated weights, as training would leave one: a safetensors file.
+fn checkpoint(dir: &Path) -> PathBuf {
+    let varmap = VarMap::new();
+    syops_zoo::find("resnet18")
+        .unwrap()
+        .build(
+            &ZooOptions { num_classes: None, time_steps: None },
+            VarBuilder::from_varmap(&varmap, DType::F32, &Device::Cpu),
+        )
+        .unwrap();
+    let path = dir.join("resnet18.safetensors");
+    varmap.save(&path).unwrap();
+    path
+}
+
+#[test]
+fn a_checkpoint_over_an_image_folder_counts_as_the_library_does() {
+    let dir = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
+    let weights = checkpoint(dir.path());
+    let out_file = dir.path().join("report.json");
+    let out = zoo(&[
+        "resnet18",
+        "--weights",
+        weights.to_str().unwrap(),
+        "--data",
+        photos().to_str().unwrap(),
+        "--resize",
+        "72",
+        "--crop",
+        "64",
+        "--batch-size",
+        "4",
+        "--format",
+        "json",
+        "-o",
+        out_file.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let report = Report::from_json(&std::fs::read_to_string(&out_file).unwrap()).unwrap();
+    assert_eq!(
+        (report.model.as_str(), report.params, report.batch_counter, report.batches),
+        ("ResNet", 11_689_512, 6, 2)
+    );
+    assert_eq!(report.accuracy.unwrap().samples, 6);
+    assert!(report.warnings.is_empty(), "{:?}", report.warnings);
+    // The library, in-process, on the same weights and data: the same report.
+    let run = ZooRun {
+        options: ZooOptions { num_classes: None, time_steps: None },
+        weights: Some(weights),
+        data: photos(),
+        batch_size: 4,
+        limit: None,
+        transform: EvalTransform { resize: 72, crop: 64, ..EvalTransform::default() },
+        cifar_normalize: false,
+        skip_bad: false,
+        dtype: DType::F32,
+        device: Device::Cpu,
+    };
+    let library = syops_zoo::run(&Session::new(), syops_zoo::find("resnet18").unwrap(), &run).unwrap();
+    assert_eq!(library.per_sample, report.per_sample);
+    assert_eq!(library.accuracy, report.accuracy);
+    assert_eq!(library.layers.len(), report.layers.len());
+}
+
+#[test]
+fn numpy_samples_a_limit_and_generated_weights_said_so() {
+    let dir = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
+    let x = Tensor::randn(0f32, 1., (5, 3, 32, 32), &Device::Cpu).unwrap();
+    let y = Tensor::new(&[0i64, 1, 2, 3, 4], &Device::Cpu).unwrap();
+    let data = dir.path().join("stacked.npz");
+    Tensor::write_npz(&[("x", &x), ("y", &y)], &data).unwrap();
+    let out = zoo(&["spiking_resnet18", "--data", data.to_str().unwrap(), "--limit", "3", "--format", "json"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let report = Report::from_json(&text(&out.stdout)).unwrap();
+    assert_eq!((report.batch_counter, report.accuracy.unwrap().samples), (3, 3));
+    assert!(report.warnings.iter().any(|w| w.contains("generated weights")), "{:?}", report.warnings);
+}
+
+#[test]
+fn bad_models_weights_and_data_are_errors_naming_them() {
+    let dir = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
+    let err = text(&zoo(&["resnet99", "--data", "x"]).stderr);
+    assert!(err.contains("no zoo model `resnet99`") && err.contains("spiking_resnet18"), "{err}");
+    // A checkpoint of another model: one error listing what is missing.
+    let weights = checkpoint(dir.path());
+    let out = zoo(&["spiking_vgg11_bn", "--weights", weights.to_str().unwrap(), "--data", photos().to_str().unwrap()]);
+    let err = text(&out.stderr);
+    assert!(
+        !out.status.success()
+            && err.contains("does not fit the model")
+            && err.contains("missing     features.0.weight"),
+        "{err}"
+    );
+    let err = text(&zoo(&["resnet18", "--data", dir.path().join("none").to_str().unwrap()]).stderr);
+    assert!(err.contains("none: no such file or folder"), "{err}");
+    let out = zoo(&["--list"]);
+    assert!(out.status.success() && text(&out.stdout).contains("multi_step_spiking_resnet18\n"));
+}

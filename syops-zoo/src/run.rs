@@ -1,0 +1,109 @@
+//! One zoo run, as `cargo syops zoo` makes it: a model of the zoo with trained weights (or
+//! generated ones, said so in the report), counted over a dataset in batches, scored against its
+//! labels where it has them.
+use std::cell::RefCell;
+use std::path::PathBuf;
+
+use candle::{DType, Device, Tensor};
+use candle_nn::{VarBuilder, VarMap};
+use syops_runtime::nn::SequentialLayer;
+use syops_runtime::report::Report;
+use syops_runtime::Session;
+
+use crate::checkpoint::Checkpoint;
+use crate::data::{self, Batches};
+use crate::registry::{ZooModel, ZooOptions};
+use crate::transform::EvalTransform;
+use crate::{Error, Result};
+
+/// What to run.
+#[derive(Debug, Clone)]
+pub struct ZooRun {
+    /// The model's options.
+    pub options: ZooOptions,
+    /// A checkpoint (`None`: generated weights, which the report says).
+    pub weights: Option<PathBuf>,
+    /// The dataset ([`data::open`]).
+    pub data: PathBuf,
+    /// Samples per batch.
+    pub batch_size: usize,
+    /// At most this many samples.
+    pub limit: Option<usize>,
+    /// The evaluation transform of images (and the normalisation of CIFAR, when `cifar_normalize`).
+    pub transform: EvalTransform,
+    /// Whether `transform`'s mean and std were given, and so normalise CIFAR too (else CIFAR
+    /// keeps CIFAR-10's own statistics).
+    pub cifar_normalize: bool,
+    /// Skip unreadable samples with a warning instead of failing.
+    pub skip_bad: bool,
+    /// The counting dtype.
+    pub dtype: DType,
+    /// Where the model runs.
+    pub device: Device,
+}
+
+/// Builds `model` as `run` says and counts it over `run.data` in `session`.
+pub fn run(session: &Session, model: &ZooModel, run: &ZooRun) -> Result<Report> {
+    let mut warnings = Vec::new();
+    let net = match &run.weights {
+        Some(path) => Checkpoint::open(path)?.build(run.dtype, &run.device, |vb| {
+            model.build(&run.options, vb).map_err(|e| candle::Error::Msg(e.to_string()))
+        })?,
+        None => {
+            warnings.push(format!(
+                "no --weights: {} was counted with generated weights (candle's default initialisation), not trained ones",
+                model.name
+            ));
+            let varmap = VarMap::new();
+            model.build(&run.options, VarBuilder::from_varmap(&varmap, run.dtype, &run.device))?
+        }
+    };
+    let dataset = data::open(&run.data, &run.transform, run.cifar_normalize)?;
+    if dataset.is_empty() {
+        return Err(Error::Data { path: run.data.clone(), msg: "the dataset has no samples".into() });
+    }
+    let batches = Batches::new(&*dataset, run.batch_size, run.limit, run.dtype, &run.device).skip_bad(run.skip_bad);
+    let failed: RefCell<Option<Error>> = RefCell::new(None);
+    let skipped: RefCell<Vec<(PathBuf, String)>> = RefCell::new(Vec::new());
+    let ok = batches.map_while(|b| match b {
+        Ok(b) => {
+            skipped.borrow_mut().extend(b.skipped);
+            Some((b.xs, b.labels.unwrap_or_default()))
+        }
+        Err(e) => {
+            *failed.borrow_mut() = Some(e);
+            None
+        }
+    });
+    let steps = if model.multi_step { 1 } else { run.options.time_steps.unwrap_or(1).max(1) };
+    #[allow(clippy::borrowed_box)] // the session hands the model as it was given
+    let forward = |m: &Box<dyn SequentialLayer>, xs: &Tensor| -> candle::Result<Tensor> {
+        let mut sum = m.forward(xs)?;
+        for _ in 1..steps {
+            sum = (sum + m.forward(xs)?)?;
+        }
+        if steps > 1 {
+            sum = (sum / steps as f64)?;
+        }
+        Ok(sum)
+    };
+    let labelled = dataset.labelled();
+    let mut session = session.clone();
+    if let Some(t) = run.options.time_steps {
+        session = session.time_steps(t as u64);
+    }
+    let report = if labelled {
+        session.count_labelled(&net, ok, forward)
+    } else {
+        session.count_batches(&net, ok.map(|(xs, _)| xs), forward)
+    };
+    if let Some(e) = failed.into_inner() {
+        return Err(e);
+    }
+    let mut report = report?;
+    for (path, why) in skipped.into_inner() {
+        warnings.push(format!("skipped {}: {why}", path.display()));
+    }
+    report.warnings.extend(warnings);
+    Ok(report)
+}

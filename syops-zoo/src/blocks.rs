@@ -1,11 +1,11 @@
 //! The building blocks the ports share, as torchvision and spikingjelly define them: convolutions
 //! without bias, `BatchNorm2d`, the ResNet shortcut and stage table, spikingjelly's
-//! `seq_to_ann_forward`, and refgen.py's time loop.
+//! `seq_to_ann_forward` and `SeqToANNContainer`, and refgen.py's time loop.
 use candle::{IndexOp, Module, Result, Tensor};
 use candle_nn::VarBuilder;
 use syops_macros::count;
-use syops_runtime::model::Layer;
-use syops_runtime::nn::{BatchNorm, Conv, ConvConfig};
+use syops_runtime::model::{Layer, Segment};
+use syops_runtime::nn::{BatchNorm, Conv, ConvConfig, Sequential};
 
 /// A 2-D convolution without bias: `syops_runtime::nn::Conv`, whose CPU im2col runs in one pass (candle-nn's
 /// `Conv2d` computes the same; `resnet.rs` keeps it).
@@ -22,6 +22,12 @@ pub fn conv3x3(cin: usize, cout: usize, stride: usize, vb: VarBuilder) -> Result
 /// A 1×1 convolution, no bias (torchvision's `conv1x1`).
 pub fn conv1x1(cin: usize, cout: usize, stride: usize, vb: VarBuilder) -> Result<Conv> {
     conv2d(cin, cout, 1, stride, 0, vb)
+}
+
+/// A depthwise 3×3 convolution (`groups = c`) with padding 1, no bias.
+pub fn depthwise3x3(c: usize, stride: usize, vb: VarBuilder) -> Result<Conv> {
+    let cfg = ConvConfig { stride: vec![stride], padding: vec![1], groups: c, bias: false, ..Default::default() };
+    Conv::new(2, false, c, c, &[3], cfg, vb)
 }
 
 /// The stem: 7×7 convolution, stride 2, padding 3, no bias.
@@ -71,6 +77,26 @@ pub fn seq_to_ann(xs: &Tensor, f: impl FnOnce(&Tensor) -> Result<Tensor>) -> Res
     let mut shape = vec![t, n];
     shape.extend_from_slice(&ys.dims()[1..]);
     ys.reshape(shape)
+}
+
+/// spikingjelly's `SeqToANNContainer`, an `nn.Sequential` whose forward runs its children on the
+/// time-folded `[T*N, ...]` input ([`seq_to_ann`]): the children are counted and loaded under
+/// their indices (`maxpool.0`, `layer1.0.conv1.1`), the container itself adds no segment.
+pub struct SeqToAnnContainer(pub Sequential);
+
+impl Layer for SeqToAnnContainer {
+    fn type_name(&self) -> &'static str {
+        "SeqToANNContainer"
+    }
+    fn children(&self, visit: &mut dyn FnMut(Segment, &dyn Layer)) {
+        self.0.children(visit)
+    }
+}
+
+impl Module for SeqToAnnContainer {
+    fn forward(&self, xs: &Tensor) -> Result<Tensor> {
+        seq_to_ann(xs, |y| self.0.forward(y))
+    }
 }
 
 /// refgen.py's `TimeLoop`: runs `body` once per time step on `x[:, t]` of a `[B, T, ...]` input and

@@ -7,7 +7,8 @@ use syops_runtime::Session;
 
 use crate::reference::Case;
 use crate::{
-    audio1d, cifar_plif, decoder2d, recurrent, resnet, sew_resnet, spiking_mlp, spiking_resnet, spiking_vgg, volume3d,
+    audio1d, cifar_plif, decoder2d, dsnn, recurrent, resnet, sew_resnet, spiking_mlp, spiking_resnet, spiking_vgg,
+    volume3d,
 };
 use crate::{Error, Result};
 
@@ -23,6 +24,7 @@ pub const CASES: &[&str] = &[
     "volume3d",
     "decoder2d",
     "recurrent",
+    "dsnn18_aap_t2",
     "spiking_vgg11_bn",
     "spiking_mlp_t6",
 ];
@@ -55,6 +57,11 @@ pub fn count_case_with(session: &Session, case: &Case, dtype: DType, device: &De
         "volume3d" => run(session, &volume3d::Volume3d::new(vb)?, &inputs),
         "decoder2d" => run(session, &decoder2d::Decoder2d::new(vb)?, &inputs),
         "recurrent" => run(session, &recurrent::Recurrent::new(vb)?, &inputs),
+        "dsnn18_aap_t2" => {
+            // Two outputs (the spike and the `acc` heads), so no `Module`: its own forward.
+            let model = dsnn::dsnn(18, 2, dsnn::Cnf::And, 1000, vb)?;
+            session.count_batches(&model, &inputs, |m, xs| m.forward(xs))
+        }
         "spiking_vgg11_bn" => run(session, &spiking_vgg::SpikingVgg::vgg11_bn_if(10, vb)?, &inputs),
         "spiking_mlp_t6" => run(session, &spiking_mlp::spiking_mlp(vb)?, &inputs),
         _ => return Err(unknown()),

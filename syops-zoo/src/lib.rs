@@ -12,6 +12,7 @@ pub mod checkpoint;
 pub mod cifar_plif;
 pub mod data;
 pub mod decoder2d;
+pub mod dsnn;
 pub mod recurrent;
 pub mod reference;
 pub mod registry;
@@ -24,7 +25,9 @@ pub mod spiking_vgg;
 pub mod transform;
 pub mod volume3d;
 
-pub use blocks::{bn, conv1x1, conv3x3, seq_to_ann, stem, Downsample, TimeLoop, RESNET18_STAGES};
+pub use blocks::{
+    bn, conv1x1, conv3x3, depthwise3x3, seq_to_ann, stem, Downsample, SeqToAnnContainer, TimeLoop, RESNET18_STAGES,
+};
 pub use cases::{count_case, count_case_with, CASES};
 pub use checkpoint::{load, Checkpoint};
 pub use error::{Error, Result};

@@ -138,6 +138,13 @@ pub struct ZooArgs {
     /// Output classes of the model's head.
     #[arg(long, value_name = "N")]
     pub num_classes: Option<usize>,
+    /// The spiking ResNets' neuron: `if`, `lif`, `plif`, or `lif:TAU`, `plif:INIT_TAU` (tau 2 when
+    /// not given).
+    #[arg(long, value_name = "NEURON", value_parser = parsed::<syops_zoo::Neuron>)]
+    pub neuron: Option<syops_zoo::Neuron>,
+    /// A SEW ResNet's connection function: `ADD`, `AND` or `IAND`.
+    #[arg(long, value_name = "CNF", value_parser = parsed::<syops_zoo::Cnf>)]
+    pub cnf: Option<syops_zoo::Cnf>,
     /// Samples per batch.
     #[arg(long, value_name = "N", default_value_t = 16, value_parser = clap::value_parser!(u64).range(1..))]
     pub batch_size: u64,
@@ -170,6 +177,10 @@ pub struct ZooArgs {
     /// Fail, listing them, when any layer call was not counted.
     #[arg(long)]
     pub strict: bool,
+}
+
+fn parsed<T: std::str::FromStr<Err = candle::Error>>(s: &str) -> Result<T, String> {
+    s.parse().map_err(|e: candle::Error| e.to_string())
 }
 
 fn triple(s: &str) -> Result<[f32; 3], String> {

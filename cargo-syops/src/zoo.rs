@@ -33,6 +33,8 @@ pub fn run(args: &ZooArgs) -> Result<ExitCode> {
         options: ZooOptions {
             num_classes: args.num_classes,
             time_steps: args.view.common.time_steps.map(|t| t as usize),
+            neuron: args.neuron,
+            cnf: args.cnf,
         },
         weights: args.weights.clone(),
         data: data.clone(),
@@ -69,9 +71,16 @@ fn list() -> String {
     for m in models() {
         let mut options = Vec::new();
         if m.num_classes {
-            options.push("--num-classes");
+            options.push("--num-classes".to_string());
         }
-        options.push(if m.multi_step { "-T (its time steps)" } else { "-T (runs per batch, outputs averaged)" });
+        if let Some(neuron) = m.neuron {
+            options.push(format!("--neuron (default {})", neuron.name()));
+        }
+        if m.cnf.is_some() {
+            options.push("--cnf (default ADD)".to_string());
+        }
+        let steps = if m.multi_step { "-T (its time steps)" } else { "-T (runs per batch, outputs averaged)" };
+        options.push(steps.to_string());
         out += &format!("{}\n  {}\n  input {}; options {}\n", m.name, m.about, m.input, options.join(", "));
     }
     out

@@ -27,10 +27,7 @@ fn checkpoint(dir: &Path) -> PathBuf {
     let varmap = VarMap::new();
     syops_zoo::find("resnet18")
         .unwrap()
-        .build(
-            &ZooOptions { num_classes: None, time_steps: None },
-            VarBuilder::from_varmap(&varmap, DType::F32, &Device::Cpu),
-        )
+        .build(&ZooOptions::default(), VarBuilder::from_varmap(&varmap, DType::F32, &Device::Cpu))
         .unwrap();
     let path = dir.join("resnet18.safetensors");
     varmap.save(&path).unwrap();
@@ -69,7 +66,7 @@ fn a_checkpoint_over_an_image_folder_counts_as_the_library_does() {
     assert!(report.warnings.is_empty(), "{:?}", report.warnings);
     // The library, in-process, on the same weights and data: the same report.
     let run = ZooRun {
-        options: ZooOptions { num_classes: None, time_steps: None },
+        options: ZooOptions::default(),
         weights: Some(weights),
         data: photos(),
         batch_size: 4,

@@ -1,5 +1,5 @@
 //! The building blocks the ports share, as torchvision and spikingjelly define them: convolutions
-//! without bias, `BatchNorm2d`, the ResNet shortcut and stage table, spikingjelly's
+//! without bias, `BatchNorm2d`, the ResNet shortcut, depths and stages, spikingjelly's
 //! `seq_to_ann_forward` and `SeqToANNContainer`, and refgen.py's time loop.
 use candle::{IndexOp, Module, Result, Tensor};
 use candle_nn::VarBuilder;
@@ -69,6 +69,43 @@ pub const RESNET18_STAGES: [[(usize, usize, usize); 2]; 4] = [
     [(128, 256, 2), (256, 256, 1)],
     [(256, 512, 2), (512, 512, 1)],
 ];
+
+/// `(depth, blocks per stage)` of torchvision's `resnet{depth}`: BasicBlocks for 18 and 34,
+/// Bottlenecks (expansion 4) from 50.
+pub const RESNET_DEPTHS: [(usize, [usize; 4]); 5] =
+    [(18, [2, 2, 2, 2]), (34, [3, 4, 6, 3]), (50, [3, 4, 6, 3]), (101, [3, 4, 23, 3]), (152, [3, 8, 36, 3])];
+
+/// The blocks per stage of ResNet-`depth`, or an error naming the depths.
+pub fn resnet_layers(depth: usize) -> Result<[usize; 4]> {
+    match RESNET_DEPTHS.iter().find(|(d, _)| *d == depth) {
+        Some(&(_, layers)) => Ok(layers),
+        None => candle::bail!("no ResNet-{depth}; expected depth 18, 34, 50, 101 or 152"),
+    }
+}
+
+/// torchvision's `_make_layer` for the four stages (planes 64, 128, 256, 512; stride 2 from the
+/// second): `block(inplanes, planes, stride, vb)` for each block at `layer{i}.{j}`, the stages and
+/// the width they end at (`512 * expansion`).
+pub fn make_stages<'a, B>(
+    vb: &VarBuilder<'a>,
+    layers: [usize; 4],
+    expansion: usize,
+    block: &dyn Fn(usize, usize, usize, VarBuilder<'a>) -> Result<B>,
+) -> Result<([Vec<B>; 4], usize)> {
+    let mut inplanes = 64;
+    let mut stage = |i: usize| -> Result<Vec<B>> {
+        let (planes, vb) = (64 << i, vb.pp(format!("layer{}", i + 1)));
+        let mut stage = Vec::with_capacity(layers[i]);
+        for j in 0..layers[i] {
+            let stride = if j == 0 && i > 0 { 2 } else { 1 };
+            stage.push(block(inplanes, planes, stride, vb.pp(j))?);
+            inplanes = planes * expansion;
+        }
+        Ok(stage)
+    };
+    let stages = [stage(0)?, stage(1)?, stage(2)?, stage(3)?];
+    Ok((stages, inplanes))
+}
 
 /// spikingjelly's `seq_to_ann_forward`: runs `f` on `[T*N, ...]` and restores `[T, N, ...]`.
 pub fn seq_to_ann(xs: &Tensor, f: impl FnOnce(&Tensor) -> Result<Tensor>) -> Result<Tensor> {

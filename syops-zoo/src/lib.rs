@@ -13,6 +13,7 @@ pub mod cifar_plif;
 pub mod data;
 pub mod decoder2d;
 pub mod dsnn;
+pub mod options;
 pub mod recurrent;
 pub mod reference;
 pub mod registry;
@@ -26,10 +27,12 @@ pub mod transform;
 pub mod volume3d;
 
 pub use blocks::{
-    bn, conv1x1, conv3x3, depthwise3x3, seq_to_ann, stem, Downsample, SeqToAnnContainer, TimeLoop, RESNET18_STAGES,
+    bn, conv1x1, conv3x3, depthwise3x3, make_stages, resnet_layers, seq_to_ann, stem, Downsample, SeqToAnnContainer,
+    TimeLoop, RESNET18_STAGES, RESNET_DEPTHS,
 };
 pub use cases::{count_case, count_case_with, CASES};
 pub use checkpoint::{load, Checkpoint};
 pub use error::{Error, Result};
+pub use options::{Cnf, Neuron};
 pub use registry::{find, models, ZooModel, ZooOptions};
 pub use run::{run, ZooRun};

@@ -1,108 +1,168 @@
 //! The zoo's models by name, as `cargo syops zoo --list` shows them: what each is, what input it
-//! takes, and which options it accepts (`--num-classes`, `-T`). A name is spikingjelly's or
-//! torchvision's constructor name; the weights load from PyTorch's state-dict names.
+//! takes, and which options it accepts (`--num-classes`, `-T`, `--neuron`, `--cnf`). A name is
+//! spikingjelly's or torchvision's constructor name; the weights load from PyTorch's state-dict
+//! names. The ResNet families come at every depth: `resnet{18,34,50,101,152}`,
+//! `spiking_resnet{..}`, `multi_step_spiking_resnet{..}`, `sew_resnet{..}`,
+//! `multi_step_sew_resnet{..}`.
+use std::sync::OnceLock;
+
 use candle_nn::VarBuilder;
 use syops_runtime::nn::SequentialLayer;
 
+use crate::blocks::RESNET_DEPTHS;
+use crate::options::{Cnf, Neuron};
 use crate::{resnet, sew_resnet, spiking_resnet, spiking_vgg, Error, Result};
 
-/// What a model is built with.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What a model is built with; `None` takes the model's default.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct ZooOptions {
     /// Output classes (`--num-classes`; 1000 for the ImageNet models when not given).
     pub num_classes: Option<usize>,
     /// Time steps of a multi-step model (`-T`), or how many times a single-step model runs on each
     /// batch, its outputs averaged.
     pub time_steps: Option<usize>,
+    /// The spiking neuron of a spiking ResNet (`--neuron`).
+    pub neuron: Option<Neuron>,
+    /// How a SEW ResNet joins its spikes (`--cnf`).
+    pub cnf: Option<Cnf>,
 }
+
+type Build = dyn Fn(&ZooOptions, VarBuilder) -> candle::Result<Box<dyn SequentialLayer>> + Send + Sync;
 
 /// A model of the zoo.
 pub struct ZooModel {
     /// Its constructor's name (`spiking_resnet18`).
-    pub name: &'static str,
+    pub name: String,
     /// What it is.
-    pub about: &'static str,
+    pub about: String,
     /// The input it takes, one batch.
     pub input: &'static str,
     /// Whether one call runs every time step (its neurons are multi-step; `-T` is its `T`).
     pub multi_step: bool,
     /// Whether `--num-classes` applies (else the head is fixed at 1000).
     pub num_classes: bool,
-    build: fn(&ZooOptions, VarBuilder) -> candle::Result<Box<dyn SequentialLayer>>,
+    /// The neuron it is built with unless `--neuron` says otherwise; `None`: it takes none.
+    pub neuron: Option<Neuron>,
+    /// Its `cnf` unless `--cnf` says otherwise; `None`: it takes none.
+    pub cnf: Option<Cnf>,
+    build: Box<Build>,
 }
 
 impl ZooModel {
     /// Builds the model from `vb` (PyTorch's state-dict names) with `options`, or says which
     /// option it does not take.
     pub fn build(&self, options: &ZooOptions, vb: VarBuilder) -> Result<Box<dyn SequentialLayer>> {
+        let name = &self.name;
         if options.num_classes.is_some_and(|n| n != 1000) && !self.num_classes {
             return Err(Error::Option(format!(
-                "{} has a 1000-class head in this zoo; --num-classes does not apply",
-                self.name
+                "{name} has a 1000-class head in this zoo; --num-classes does not apply"
             )));
+        }
+        if let (Some(neuron), None) = (options.neuron, self.neuron) {
+            let neuron = neuron.name();
+            return Err(Error::Option(format!(
+                "{name} takes no --neuron (its neurons are fixed, or it has none); --neuron {neuron} does not apply"
+            )));
+        }
+        if let (Some(cnf), None) = (options.cnf, self.cnf) {
+            let cnf = cnf.name();
+            return Err(Error::Option(format!("{name} is not a SEW ResNet; --cnf {cnf} does not apply")));
         }
         Ok((self.build)(options, vb)?)
     }
 }
 
-fn boxed<M: SequentialLayer + 'static>(m: candle::Result<M>) -> candle::Result<Box<dyn SequentialLayer>> {
-    Ok(Box::new(m?))
+const IMAGES: &str = "[N, 3, H, W] images (ImageNet: 224×224)";
+
+/// One model: single-step unless `multi_step`, `--num-classes` applies.
+fn model(
+    name: String,
+    about: String,
+    multi_step: bool,
+    neuron: Option<Neuron>,
+    cnf: Option<Cnf>,
+    build: Box<Build>,
+) -> ZooModel {
+    ZooModel { name, about, input: IMAGES, multi_step, num_classes: true, neuron, cnf, build }
 }
 
-/// Every model, in the order `--list` shows them.
+/// The five families at `depth`.
+fn resnets(depth: usize) -> [ZooModel; 5] {
+    let classes = |o: &ZooOptions| o.num_classes.unwrap_or(1000);
+    let steps = |o: &ZooOptions| o.time_steps.unwrap_or(4);
+    let (lif, add) = (Neuron::Lif { tau: 2.0 }, Cnf::Add);
+    let blocks = if depth < 50 { "BasicBlocks" } else { "Bottlenecks" };
+    [
+        model(
+            format!("resnet{depth}"),
+            format!("torchvision's ResNet-{depth} ({blocks}), the ANN baseline"),
+            false,
+            None,
+            None,
+            Box::new(move |o, vb| resnet::resnet(depth, classes(o), vb)),
+        ),
+        model(
+            format!("spiking_resnet{depth}"),
+            format!("spikingjelly's spiking ResNet-{depth} ({blocks}), single-step neurons (default IF)"),
+            false,
+            Some(Neuron::If),
+            None,
+            Box::new(move |o, vb| spiking_resnet::spiking_resnet(depth, o.neuron.unwrap_or(Neuron::If), classes(o), vb)),
+        ),
+        model(
+            format!("sew_resnet{depth}"),
+            format!("spikingjelly's SEW ResNet-{depth} ({blocks}), cnf ADD by default, single-step neurons (default IF)"),
+            false,
+            Some(Neuron::If),
+            Some(add),
+            Box::new(move |o, vb| {
+                sew_resnet::sew_resnet(depth, o.cnf.unwrap_or(add), o.neuron.unwrap_or(Neuron::If), classes(o), vb)
+            }),
+        ),
+        model(
+            format!("multi_step_spiking_resnet{depth}"),
+            format!(
+                "spikingjelly's MultiStepSpikingResNet-{depth} ({blocks}), multi-step neurons (default LIF, tau 2), T steps (default 4)"
+            ),
+            true,
+            Some(lif),
+            None,
+            Box::new(move |o, vb| {
+                let neuron = o.neuron.unwrap_or(lif);
+                spiking_resnet::multi_step_spiking_resnet(depth, steps(o), neuron, classes(o), vb)
+            }),
+        ),
+        model(
+            format!("multi_step_sew_resnet{depth}"),
+            format!(
+                "spikingjelly's MultiStepSEWResNet-{depth} ({blocks}), cnf ADD by default, multi-step neurons (default IF), T steps (default 4)"
+            ),
+            true,
+            Some(Neuron::If),
+            Some(add),
+            Box::new(move |o, vb| {
+                let (cnf, neuron) = (o.cnf.unwrap_or(add), o.neuron.unwrap_or(Neuron::If));
+                sew_resnet::multi_step_sew_resnet(depth, steps(o), cnf, neuron, classes(o), vb)
+            }),
+        ),
+    ]
+}
+
+/// Every model, in the order `--list` shows them: the ResNet families by depth, then the VGG.
 pub fn models() -> &'static [ZooModel] {
-    const IMAGES: &str = "[N, 3, H, W] images (ImageNet: 224×224)";
-    static MODELS: [ZooModel; 6] = [
-        ZooModel {
-            name: "resnet18",
-            about: "torchvision's ResNet-18, the ANN baseline",
-            input: IMAGES,
-            multi_step: false,
-            num_classes: false,
-            build: |_, vb| boxed(resnet::ResNet::resnet18(vb)),
-        },
-        ZooModel {
-            name: "spiking_resnet18",
-            about: "spikingjelly's spiking ResNet-18 (clock_driven.model.spiking_resnet), IF neurons, single-step",
-            input: IMAGES,
-            multi_step: false,
-            num_classes: false,
-            build: |_, vb| boxed(spiking_resnet::SpikingResNet::resnet18(vb)),
-        },
-        ZooModel {
-            name: "sew_resnet18",
-            about: "spikingjelly's SEW ResNet-18 (cnf ADD), IF neurons, single-step",
-            input: IMAGES,
-            multi_step: false,
-            num_classes: false,
-            build: |_, vb| boxed(sew_resnet::SewResNet::resnet18(vb)),
-        },
-        ZooModel {
-            name: "multi_step_spiking_resnet18",
-            about: "spikingjelly's MultiStepSpikingResNet-18, multi-step LIF neurons (tau 2), T steps (default 4)",
-            input: IMAGES,
-            multi_step: true,
-            num_classes: false,
-            build: |o, vb| boxed(spiking_resnet::MultiStepSpikingResNet::resnet18_lif(o.time_steps.unwrap_or(4), vb)),
-        },
-        ZooModel {
-            name: "multi_step_sew_resnet18",
-            about: "spikingjelly's MultiStepSEWResNet-18 (cnf ADD), multi-step IF neurons, T steps (default 4)",
-            input: IMAGES,
-            multi_step: true,
-            num_classes: false,
-            build: |o, vb| boxed(sew_resnet::MultiStepSewResNet::resnet18_if(o.time_steps.unwrap_or(4), vb)),
-        },
-        ZooModel {
-            name: "spiking_vgg11_bn",
-            about: "spikingjelly's spiking VGG-11 with BatchNorm, IF neurons, single-step",
-            input: IMAGES,
-            multi_step: false,
-            num_classes: true,
-            build: |o, vb| boxed(spiking_vgg::SpikingVgg::vgg11_bn_if(o.num_classes.unwrap_or(1000), vb)),
-        },
-    ];
-    &MODELS
+    static MODELS: OnceLock<Vec<ZooModel>> = OnceLock::new();
+    MODELS.get_or_init(|| {
+        let mut models: Vec<ZooModel> = RESNET_DEPTHS.iter().flat_map(|&(depth, _)| resnets(depth)).collect();
+        models.push(model(
+            "spiking_vgg11_bn".into(),
+            "spikingjelly's spiking VGG-11 with BatchNorm, IF neurons, single-step".into(),
+            false,
+            None,
+            None,
+            Box::new(|o, vb| Ok(Box::new(spiking_vgg::SpikingVgg::vgg11_bn_if(o.num_classes.unwrap_or(1000), vb)?))),
+        ));
+        models
+    })
 }
 
 /// The model named `name`, or an error listing them.
@@ -110,7 +170,7 @@ pub fn find(name: &str) -> Result<&'static ZooModel> {
     models().iter().find(|m| m.name == name).ok_or_else(|| {
         Error::Option(format!(
             "no zoo model `{name}`; the zoo has {}",
-            models().iter().map(|m| m.name).collect::<Vec<_>>().join(", ")
+            models().iter().map(|m| m.name.as_str()).collect::<Vec<_>>().join(", ")
         ))
     })
 }

@@ -97,6 +97,7 @@ fn report() -> Report {
         time: None,
         assumed_rates: None,
         accuracy: None,
+        shard: None,
         warnings: vec![
             "`evil&co` (<img src=x onerror=document.body.setAttribute('data-pwned','2')>) has no rule".into()
         ],
@@ -333,6 +334,7 @@ fn full_report() -> Report {
         }),
         assumed_rates: Some(Rates::new().default(0.2)),
         accuracy: None,
+        shard: None,
         ..report()
     }
 }

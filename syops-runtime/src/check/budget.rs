@@ -374,6 +374,7 @@ mod tests {
             time: None,
             assumed_rates: None,
             accuracy: None,
+            shard: None,
         }
     }
 

@@ -85,6 +85,26 @@ impl LayerStats {
         self.sum_rate_pct += std::mem::take(&mut self.carry.rate_pct);
     }
 
+    /// The sum of `parts`, in their order, settled: integer counts exactly, the float sums with
+    /// compensated summation (how [`Report::merge`](crate::report::Report::merge) adds a layer's
+    /// shards; the caller fixes the order, so that the result does not depend on it).
+    pub fn sum_of<'a>(parts: impl IntoIterator<Item = &'a LayerStats>) -> LayerStats {
+        let mut sum = LayerStats::default();
+        for p in parts {
+            sum.calls += p.calls;
+            sum.sum_total += p.sum_total;
+            sum.add_acs(p.sum_acs);
+            sum.sum_macs += p.sum_macs;
+            sum.add_rate_pct(p.sum_rate_pct);
+            sum.non_finite_calls += p.non_finite_calls;
+            if let Some(theirs) = &p.exact {
+                sum.exact.get_or_insert_with(ExactStats::default).add(theirs);
+            }
+        }
+        sum.settle();
+        sum
+    }
+
     /// Adds another accumulator (for aggregation).
     pub fn add(&mut self, other: &LayerStats) {
         self.calls += other.calls;

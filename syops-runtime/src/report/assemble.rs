@@ -140,6 +140,7 @@ pub(crate) fn assemble(
         time: time.map(|(time, _)| time),
         assumed_rates: state.options.static_rates().map(|r| r.spec.clone()),
         accuracy,
+        shard: None,
     })
 }
 

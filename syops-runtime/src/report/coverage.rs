@@ -135,6 +135,49 @@ impl Coverage {
         c
     }
 
+    /// The coverage of a run made of `parts` (the coverages of its shards, in a fixed order): the
+    /// counts summed, the uncovered and ignored entries merged by path (and type and receiver),
+    /// their calls and estimates summed, layers in the order of `layers` (the merged rows), call
+    /// sites after them in the order first seen; the shares computed again.
+    pub(crate) fn merged(parts: &[&Coverage], layers: &[LayerRow]) -> Coverage {
+        let merge = |lists: Vec<&Vec<CoverageEntry>>| {
+            let mut out: Vec<CoverageEntry> = Vec::new();
+            for e in lists.into_iter().flatten() {
+                let same =
+                    |o: &&mut CoverageEntry| o.path == e.path && o.type_name == e.type_name && o.receiver == e.receiver;
+                match out.iter_mut().find(same) {
+                    Some(o) => {
+                        o.calls += e.calls;
+                        o.dense_ops_estimate += e.dense_ops_estimate;
+                    }
+                    None => out.push(e.clone()),
+                }
+            }
+            let rank = |e: &CoverageEntry| match e.receiver {
+                None => layers.iter().position(|r| r.path == e.path).unwrap_or(layers.len()),
+                Some(_) => layers.len(),
+            };
+            out.sort_by_key(rank);
+            out
+        };
+        let mut c = Coverage {
+            uncovered: merge(parts.iter().map(|p| &p.uncovered).collect()),
+            ignored: merge(parts.iter().map(|p| &p.ignored).collect()),
+            ..Coverage::default()
+        };
+        for p in parts {
+            c.calls += p.calls;
+            c.counted_calls += p.counted_calls;
+            c.ignored_calls += p.ignored_calls;
+            c.uncovered_calls += p.uncovered_calls;
+            c.dense_ops += p.dense_ops;
+            c.uncovered_dense_ops_estimate += p.uncovered_dense_ops_estimate;
+        }
+        c.call_share = share(c.counted_calls + c.ignored_calls, c.calls);
+        c.dense_share_estimate = share(c.dense_ops, c.dense_ops + c.uncovered_dense_ops_estimate);
+        c
+    }
+
     /// Whether every call was counted or ignored.
     pub fn is_complete(&self) -> bool {
         self.uncovered.is_empty()

@@ -160,7 +160,6 @@ pub(crate) fn layer_inputs(
     booked: &HashMap<String, Booked>,
     batch_counter: u64,
 ) -> Vec<LayerEnergy> {
-    let ps = |x: f64| per_sample(x, batch_counter);
     rows.iter()
         .filter(|r| r.status == Status::Counted)
         .filter_map(|r| {
@@ -174,9 +173,35 @@ pub(crate) fn layer_inputs(
                 EnergyRole::Synaptic => (r.params, 0),
                 EnergyRole::Neuron => (0, state_neurons(booked.multi_step, r.input_shape.as_deref())),
             };
-            let s = &r.stats;
-            let (dense, acs, macs) = (ps(s.sum_total as f64), ps(s.sum_acs), ps(s.sum_macs as f64));
-            Some(LayerEnergy::new(r.path.clone(), role, dense, acs, macs, params, neurons))
+            Some(layer_energy(r, role, params, neurons, batch_counter))
+        })
+        .collect()
+}
+
+/// `row`'s dense operations, ACs and MACs per sample over `batch_counter` samples, as a layer of
+/// the estimate.
+fn layer_energy(row: &LayerRow, role: EnergyRole, params: u64, neurons: u64, batch_counter: u64) -> LayerEnergy {
+    let ps = |x: f64| per_sample(x, batch_counter);
+    let s = &row.stats;
+    let (dense, acs, macs) = (ps(s.sum_total as f64), ps(s.sum_acs), ps(s.sum_macs as f64));
+    LayerEnergy::new(row.path.clone(), role, dense, acs, macs, params, neurons)
+}
+
+/// The layers of an existing estimate (their roles, weights and membranes as booked) with their
+/// operations taken again from `rows` over `batch_counter` samples: how a merged report re-derives
+/// its estimate from the summed rows. A layer `rows` lacks is an error naming it.
+pub(crate) fn relayered(
+    layers: &[LayerEnergy],
+    rows: &[LayerRow],
+    batch_counter: u64,
+) -> crate::Result<Vec<LayerEnergy>> {
+    layers
+        .iter()
+        .map(|l| {
+            let row = rows.iter().find(|r| r.path == l.path).ok_or_else(|| {
+                crate::Error::Report(format!("the energy estimate prices layer `{}`, which has no row", l.path))
+            })?;
+            Ok(layer_energy(row, l.role, l.params, l.state_neurons, batch_counter))
         })
         .collect()
 }

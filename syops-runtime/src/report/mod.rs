@@ -13,7 +13,9 @@ mod energy;
 mod energy_detail;
 pub(crate) mod export;
 mod memory_level;
+mod merge;
 mod row;
+mod shard;
 mod time_steps;
 
 pub use crate::convention::PerSample;
@@ -25,7 +27,9 @@ pub use energy::{Energy, EnergyModel};
 pub use energy_detail::{break_even, describe_break_even, EnergyDetail, EnergyRole, Labelled, LayerEnergy};
 pub use export::REPORT_FILE_ENV;
 pub use memory_level::{MemoryLevel, MEMORY_LEVELS};
+pub use merge::merge;
 pub use row::{LayerRow, Status};
+pub use shard::Shard;
 pub use time_steps::TimeSteps;
 
 use crate::convention::LayerStats;
@@ -86,6 +90,10 @@ pub struct Report {
     /// ([`Session::count_labelled`](crate::Session::count_labelled)).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub accuracy: Option<Accuracy>,
+    /// Which shard of a dataset run this report counted (`cargo syops zoo --shard I/N`); `None`
+    /// for a whole run, merged ones included ([`Report::merge`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard: Option<Shard>,
 }
 
 impl Report {
@@ -108,6 +116,13 @@ impl Report {
             None => return Err(crate::Error::Report("no `schema` field: not a syops report".into())),
         }
         serde_json::from_value(value).map_err(|e| crate::Error::Report(format!("malformed report: {e}")))
+    }
+
+    /// The report of the whole run that `shards` make up: raw accumulators and counts summed,
+    /// per-sample totals, energy and coverage shares derived again ([`merge`] says exactly how,
+    /// and what it refuses). Time-resolved and static reports cannot be merged yet.
+    pub fn merge(shards: &[Report]) -> crate::Result<Report> {
+        merge(shards)
     }
 
     /// The row at `path`.

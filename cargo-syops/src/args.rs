@@ -48,6 +48,9 @@ pub enum Command {
     /// Print saved reports (`--format json` output, or JSON lines) in any format, without running
     /// anything: `cargo syops show report.json --format html -o report.html`.
     Show(ShowArgs),
+    /// Merge the reports of a run's shards (`cargo syops zoo --shard I/N`) into the report of the
+    /// whole run, and print it as `show` does: `cargo syops merge shard-*.json --format json -o all.json`.
+    Merge(ShowArgs),
 }
 
 /// What to build, as cargo names it.
@@ -151,6 +154,11 @@ pub struct ZooArgs {
     /// Count the first N samples only.
     #[arg(long, value_name = "N")]
     pub limit: Option<usize>,
+    /// Count only shard I of N of the samples (`I/N`, I from 0), or the shard of this Slurm array
+    /// task (`slurm`: SLURM_ARRAY_TASK_ID less SLURM_ARRAY_TASK_MIN, of SLURM_ARRAY_TASK_COUNT);
+    /// `cargo syops merge` puts the shards' reports together.
+    #[arg(long, value_name = "I/N|slurm")]
+    pub shard: Option<String>,
     /// Skip unreadable samples (each named in the report's warnings) instead of failing.
     #[arg(long)]
     pub skip_bad: bool,
@@ -280,6 +288,9 @@ mod tests {
             Cli::try_parse_from(["cargo-syops", "syops", "show", "a.json", "b.json", "--format", "html"]).unwrap();
         assert!(matches!(s.command, Some(Command::Show(ShowArgs { ref files, .. })) if files.len() == 2));
         assert!(Cli::try_parse_from(["cargo-syops", "syops", "show"]).is_err(), "a file is required");
+        let Cli::Syops(m) =
+            Cli::try_parse_from(["cargo-syops", "syops", "merge", "a.json", "b.json", "-o", "all.json"]).unwrap();
+        assert!(matches!(m.command, Some(Command::Merge(ShowArgs { ref files, .. })) if files.len() == 2));
         assert!(Cli::try_parse_from(["cargo-syops", "syops", "--debug", "--profile", "x"]).is_err());
         assert!(Cli::try_parse_from(["cargo-syops", "syops", "--energy", "fp64"]).is_err());
     }

@@ -2,6 +2,7 @@
 //! the runtime's formats, check op budgets, and compare saved reports.
 mod args;
 mod cargo;
+mod shard;
 mod zoo;
 
 use std::{fs, path::Path, process::ExitCode};
@@ -19,6 +20,7 @@ fn main() -> ExitCode {
     let result = match args.command {
         Some(Command::Diff(ref diff)) => run_diff(diff),
         Some(Command::Show(ref show)) => run_show(show),
+        Some(Command::Merge(ref merge)) => run_merge(merge),
         Some(Command::Zoo(ref zoo)) => zoo::run(zoo),
         None => run_target(&args),
     };
@@ -56,12 +58,18 @@ fn run_target(args: &Args) -> Result<ExitCode> {
 
 /// `cargo syops show FILE...`: every report in the files, as a run would print them.
 fn run_show(args: &ShowArgs) -> Result<ExitCode> {
-    let mut reports = Vec::new();
-    for path in &args.files {
-        reports.extend(read_reports(path)?);
-    }
+    let reports = read_all(&args.files)?;
     let budget = args.view.common.budget.as_deref().map(read_budget).transpose()?;
     present(&reports, &args.view, budget.as_ref(), args.strict)
+}
+
+/// `cargo syops merge FILE...`: the report of the run that the files' reports (its shards) make
+/// up, as `show` prints one.
+fn run_merge(args: &ShowArgs) -> Result<ExitCode> {
+    let reports = read_all(&args.files)?;
+    let merged = Report::merge(&reports).with_context(|| format!("merging {} report(s)", reports.len()))?;
+    let budget = args.view.common.budget.as_deref().map(read_budget).transpose()?;
+    present(std::slice::from_ref(&merged), &args.view, budget.as_ref(), args.strict)
 }
 
 /// Renders `reports` (`--format`, `-o`), then checks them against `--budget` and `--strict`.
@@ -150,6 +158,15 @@ fn read_reports(path: &Path) -> Result<Vec<Report>> {
         .with_context(|| format!("{} is not a usable syops report", path.display()))?;
     if reports.is_empty() {
         bail!("{} holds no report", path.display());
+    }
+    Ok(reports)
+}
+
+/// Every report of every file, in order.
+fn read_all(files: &[std::path::PathBuf]) -> Result<Vec<Report>> {
+    let mut reports = Vec::new();
+    for path in files {
+        reports.extend(read_reports(path)?);
     }
     Ok(reports)
 }

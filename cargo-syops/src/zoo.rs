@@ -43,6 +43,7 @@ pub fn run(args: &ZooArgs) -> Result<ExitCode> {
         transform,
         cifar_normalize: args.mean.is_some() || args.std.is_some(),
         skip_bad: args.skip_bad,
+        shard: args.shard.as_deref().map(|s| crate::shard::parse(s, &|name| std::env::var(name).ok())).transpose()?,
         dtype: if args.dtype == "f64" { DType::F64 } else { DType::F32 },
         device: device(&args.device)?,
     };

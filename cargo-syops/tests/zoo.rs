@@ -74,6 +74,7 @@ fn a_checkpoint_over_an_image_folder_counts_as_the_library_does() {
         transform: EvalTransform { resize: 72, crop: 64, ..EvalTransform::default() },
         cifar_normalize: false,
         skip_bad: false,
+        shard: None,
         dtype: DType::F32,
         device: Device::Cpu,
     };

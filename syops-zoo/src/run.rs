@@ -1,13 +1,13 @@
 //! One zoo run, as `cargo syops zoo` makes it: a model of the zoo with trained weights (or
 //! generated ones, said so in the report), counted over a dataset in batches, scored against its
-//! labels where it has them.
+//! labels where it has them; or one shard of it ([`ZooRun::shard`]).
 use std::cell::RefCell;
 use std::path::PathBuf;
 
 use candle::{DType, Device, Tensor};
 use candle_nn::{VarBuilder, VarMap};
 use syops_runtime::nn::SequentialLayer;
-use syops_runtime::report::Report;
+use syops_runtime::report::{Report, Shard};
 use syops_runtime::Session;
 
 use crate::checkpoint::Checkpoint;
@@ -36,6 +36,9 @@ pub struct ZooRun {
     pub cifar_normalize: bool,
     /// Skip unreadable samples with a warning instead of failing.
     pub skip_bad: bool,
+    /// Count only shard `(index, count)` of the samples ([`data::shard_range`]); the report says
+    /// which ([`Report::shard`]), so that `cargo syops merge` can put the run together again.
+    pub shard: Option<(usize, usize)>,
     /// The counting dtype.
     pub dtype: DType,
     /// Where the model runs.
@@ -62,7 +65,17 @@ pub fn run(session: &Session, model: &ZooModel, run: &ZooRun) -> Result<Report> 
     if dataset.is_empty() {
         return Err(Error::Data { path: run.data.clone(), msg: "the dataset has no samples".into() });
     }
-    let batches = Batches::new(&*dataset, run.batch_size, run.limit, run.dtype, &run.device).skip_bad(run.skip_bad);
+    let samples = run.limit.map_or(dataset.len(), |l| l.min(dataset.len()));
+    let shard = match run.shard {
+        Some((index, count)) => {
+            let range = data::shard_range(samples, index, count)?;
+            let fingerprint = data::fingerprint(&*dataset, &run.data)?;
+            Some((range, Shard { index, count, samples, dataset: fingerprint }))
+        }
+        None => None,
+    };
+    let range = shard.as_ref().map_or(0..samples, |(r, _)| r.clone());
+    let batches = Batches::over(&*dataset, range, run.batch_size, run.dtype, &run.device).skip_bad(run.skip_bad);
     let failed: RefCell<Option<Error>> = RefCell::new(None);
     let skipped: RefCell<Vec<(PathBuf, String)>> = RefCell::new(Vec::new());
     let ok = batches.map_while(|b| match b {
@@ -105,5 +118,6 @@ pub fn run(session: &Session, model: &ZooModel, run: &ZooRun) -> Result<Report> 
         warnings.push(format!("skipped {}: {why}", path.display()));
     }
     report.warnings.extend(warnings);
+    report.shard = shard.map(|(_, s)| s);
     Ok(report)
 }

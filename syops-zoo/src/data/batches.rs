@@ -1,5 +1,8 @@
-//! Batches of a [`Dataset`]: samples `start..end` (a `--limit` cuts the end) in order, stacked
-//! into `[B, …]` and cast to the counting dtype, one batch in memory at a time.
+//! Batches of a [`Dataset`]: samples `start..end` (a `--limit` cuts the end; a shard picks the
+//! range) in order, stacked into `[B, …]` and cast to the counting dtype, one batch in memory at a
+//! time.
+use std::ops::Range;
+
 use candle::{DType, Device, Tensor};
 
 use super::Dataset;
@@ -18,6 +21,7 @@ pub struct Batch {
 pub struct Batches<'a> {
     dataset: &'a dyn Dataset,
     next: usize,
+    start: usize,
     end: usize,
     batch_size: usize,
     dtype: DType,
@@ -35,7 +39,30 @@ impl<'a> Batches<'a> {
         device: &Device,
     ) -> Self {
         let end = limit.map_or(dataset.len(), |l| l.min(dataset.len()));
-        Batches { dataset, next: 0, end, batch_size: batch_size.max(1), dtype, device: device.clone(), skip_bad: false }
+        Batches::over(dataset, 0..end, batch_size, dtype, device)
+    }
+
+    /// Samples `range` of `dataset` (cut to its length) in batches of `batch_size`, formed inside
+    /// the range: one shard of a run ([`super::shard_range`]).
+    pub fn over(
+        dataset: &'a dyn Dataset,
+        range: Range<usize>,
+        batch_size: usize,
+        dtype: DType,
+        device: &Device,
+    ) -> Self {
+        let end = range.end.min(dataset.len());
+        let next = range.start.min(end);
+        Batches {
+            dataset,
+            next,
+            start: next,
+            end,
+            batch_size: batch_size.max(1),
+            dtype,
+            device: device.clone(),
+            skip_bad: false,
+        }
     }
 
     /// Skips unreadable samples (each listed in its batch's `skipped`) instead of failing.
@@ -46,17 +73,17 @@ impl<'a> Batches<'a> {
 
     /// How many samples the batches cover (before any skipped).
     pub fn samples(&self) -> usize {
-        self.end
+        self.end - self.start
     }
 
     /// How many batches there are.
     pub fn len(&self) -> usize {
-        self.end.div_ceil(self.batch_size)
+        self.samples().div_ceil(self.batch_size)
     }
 
     /// Whether there is none.
     pub fn is_empty(&self) -> bool {
-        self.end == 0
+        self.samples() == 0
     }
 
     fn batch(&mut self) -> Result<Batch> {

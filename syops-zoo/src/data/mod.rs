@@ -7,6 +7,7 @@ mod batches;
 mod cifar;
 mod image_folder;
 mod numpy;
+mod shard;
 
 use std::path::{Path, PathBuf};
 
@@ -16,6 +17,7 @@ pub use batches::{Batch, Batches};
 pub use cifar::Cifar;
 pub use image_folder::ImageFolder;
 pub use numpy::{NpyStack, NpzFolder};
+pub use shard::{fingerprint, shard_range};
 
 use crate::transform::EvalTransform;
 use crate::{Error, Result};
@@ -51,6 +53,15 @@ pub trait Dataset {
 
     /// The file sample `index` comes from, for errors and `--skip-bad`.
     fn source(&self, index: usize) -> PathBuf;
+
+    /// Every file the samples come from, each once, sorted (for the dataset's [`fingerprint`]):
+    /// by default the sources of all samples.
+    fn files(&self) -> Vec<PathBuf> {
+        let mut files: Vec<PathBuf> = (0..self.len()).map(|i| self.source(i)).collect();
+        files.sort();
+        files.dedup();
+        files
+    }
 }
 
 /// Opens the dataset at `path`: a `.npy`/`.npz` file of stacked samples; CIFAR's binary batches

@@ -26,10 +26,7 @@ fn fixture(dir: &Path) -> (PathBuf, PathBuf) {
     let varmap = VarMap::new();
     syops_zoo::find(MODEL)
         .unwrap()
-        .build(
-            &ZooOptions { num_classes: None, time_steps: None },
-            VarBuilder::from_varmap(&varmap, DType::F32, &Device::Cpu),
-        )
+        .build(&ZooOptions::default(), VarBuilder::from_varmap(&varmap, DType::F32, &Device::Cpu))
         .unwrap();
     let weights = dir.join("weights.safetensors");
     varmap.save(&weights).unwrap();
@@ -42,7 +39,7 @@ fn fixture(dir: &Path) -> (PathBuf, PathBuf) {
 
 fn count(session: &Session, weights: &Path, data: &Path, shard: Option<(usize, usize)>) -> syops_zoo::Result<Report> {
     let run = ZooRun {
-        options: ZooOptions { num_classes: None, time_steps: None },
+        options: ZooOptions::default(),
         weights: Some(weights.to_path_buf()),
         data: data.to_path_buf(),
         batch_size: 2,

@@ -42,7 +42,7 @@ pub struct Args {
 pub enum Command {
     /// Count a model of the zoo over a dataset, with trained weights: nothing of yours is built
     /// (`cargo syops zoo --list` lists the models).
-    Zoo(ZooArgs),
+    Zoo(Box<ZooArgs>),
     /// Compare two saved reports (`--format json` output): per-layer and total deltas.
     Diff(DiffArgs),
     /// Print saved reports (`--format json` output, or JSON lines) in any format, without running

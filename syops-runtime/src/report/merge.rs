@@ -76,12 +76,8 @@ pub fn merge(reports: &[Report]) -> Result<Report> {
         }
         None => None,
     };
-    let coverage = match first.coverage {
-        Some(_) => {
-            Some(Coverage::merged(&order.iter().filter_map(|r| r.coverage.as_ref()).collect::<Vec<_>>(), &layers))
-        }
-        None => None,
-    };
+    let parts: Vec<&Coverage> = order.iter().filter_map(|r| r.coverage.as_ref()).collect();
+    let coverage = first.coverage.as_ref().map(|_| Coverage::merged(&parts, &layers));
     let accuracy = first.accuracy.map(|_| {
         let mut sum = Accuracy::default();
         for a in order.iter().filter_map(|r| r.accuracy) {

@@ -13,11 +13,11 @@ use crate::{Error, Result};
 
 const PIXELS: usize = 3 * 32 * 32;
 
-/// CIFAR-10 (`label_bytes` 1) or CIFAR-100 (2) binary batch files.
+/// One CIFAR-10 (`label_bytes` 1) or CIFAR-100 (2) binary batch file.
 pub struct Cifar {
-    files: Vec<PathBuf>,
+    file: PathBuf,
     label_bytes: usize,
-    records: Vec<usize>,
+    records: usize,
     mean: [f32; 3],
     std: [f32; 3],
 }
@@ -71,7 +71,7 @@ impl Cifar {
             });
         }
         let n = size / (PIXELS + label_bytes);
-        Ok(Cifar { files: vec![file], label_bytes, records: vec![n], mean: CIFAR10_MEAN, std: CIFAR10_STD })
+        Ok(Cifar { file, label_bytes, records: n, mean: CIFAR10_MEAN, std: CIFAR10_STD })
     }
 
     /// The same with `Normalize(mean, std)`.
@@ -79,29 +79,18 @@ impl Cifar {
         (self.mean, self.std) = (mean, std);
         self
     }
-
-    fn locate(&self, index: usize) -> (usize, usize) {
-        let mut i = index;
-        for (f, &n) in self.records.iter().enumerate() {
-            if i < n {
-                return (f, i);
-            }
-            i -= n;
-        }
-        (self.records.len() - 1, i)
-    }
 }
 
 impl Dataset for Cifar {
     fn len(&self) -> usize {
-        self.records.iter().sum()
+        self.records
     }
 
     fn describe(&self) -> String {
         let which = if self.label_bytes == 1 { "CIFAR-10" } else { "CIFAR-100" };
         format!(
             "{which} {}: {} images, Normalize(mean {:?}, std {:?})",
-            self.files[0].display(),
+            self.file.display(),
             self.len(),
             self.mean,
             self.std
@@ -110,11 +99,10 @@ impl Dataset for Cifar {
 
     fn sample(&self, index: usize) -> Result<Sample> {
         use std::io::{Read, Seek, SeekFrom};
-        let (f, i) = self.locate(index);
         let record = PIXELS + self.label_bytes;
-        let fail = |e: std::io::Error| Error::Data { path: self.files[f].clone(), msg: format!("record {i}: {e}") };
-        let mut file = std::fs::File::open(&self.files[f]).map_err(fail)?;
-        file.seek(SeekFrom::Start((i * record) as u64)).map_err(fail)?;
+        let fail = |e: std::io::Error| Error::Data { path: self.file.clone(), msg: format!("record {index}: {e}") };
+        let mut file = std::fs::File::open(&self.file).map_err(fail)?;
+        file.seek(SeekFrom::Start((index * record) as u64)).map_err(fail)?;
         let mut buf = vec![0u8; record];
         file.read_exact(&mut buf).map_err(fail)?;
         let label = u32::from(buf[self.label_bytes - 1]);
@@ -130,7 +118,7 @@ impl Dataset for Cifar {
         Ok(Sample { xs, label: Some(label) })
     }
 
-    fn source(&self, index: usize) -> PathBuf {
-        self.files[self.locate(index).0].clone()
+    fn source(&self, _index: usize) -> PathBuf {
+        self.file.clone()
     }
 }

@@ -21,7 +21,7 @@ fn check_on(case: &str, dtype: DType, device: &Device, session: &Session) {
     let report = zoo::count_case_with(session, &case, dtype, device).unwrap();
     let (want, tol) = match dtype {
         DType::F64 => (&case.expected_f64, Tolerance::STRICT),
-        _ => (&case.expected, Tolerance::LOOSE),
+        _ => (&case.expected, loose(&case.case)),
     };
     let bad = compare(&runner_output(&case.case, &report), want, tol);
     assert!(bad.is_empty(), "{} ({dtype:?}): {} mismatches:\n{}", case.case, bad.len(), bad.join("\n"));
@@ -31,6 +31,24 @@ fn check_on(case: &str, dtype: DType, device: &Device, session: &Session) {
         "rows: {:?}",
         report.layers.iter().map(|l| &l.path).collect::<Vec<_>>()
     );
+}
+
+/// The loose tier of `case` in float32: the reference README's, except for `dsnn18_aap_t2`.
+///
+/// In `dsnn18_aap_t2`'s layer2.0.sn2 one membrane (t 0, sample 0, channel 24, y 4, x 2) is
+/// 1 + 6.8e-10 in exact arithmetic, below float32's resolution. PyTorch's float32 lands on 1.0
+/// (oneDNN) or 1.0000005 (its own kernels) and fires; the port's convolution sums in another order
+/// and lands on 0.99999976, and does not (mean errors there: 1.7e-7 PyTorch's, 2.7e-7 the port's).
+/// Through T = 2 IF neurons and AND joins that one spike grows to 3.24e-2 on layer4.0's
+/// convolutions (input rates near 1 %) and 2.9e-3 per sample. With that one value set to 1.0 the
+/// port matches the README's loose tier, and in float64 it matches strictly. Every exact field
+/// (params, calls, dense and MAC counts, the AC/MAC decisions) is still compared exactly; only the
+/// spike-dependent sums get this case's measured flip, rounded up: 5e-2 per layer, 5e-3 per sample.
+fn loose(case: &str) -> Tolerance {
+    match case {
+        "dsnn18_aap_t2" => Tolerance { layer: 5e-2, per_sample_acs: 5e-3 },
+        _ => Tolerance::LOOSE,
+    }
 }
 
 /// The CPU (CUDA has its own module below).
@@ -65,14 +83,7 @@ macro_rules! public_cases {
             volume3d,
             decoder2d,
             recurrent,
-            // Float32 only: in layer2.0.sn2 one membrane (t 0, sample 0, channel 24, y 4, x 2) is
-            // 1 + 6.8e-10 in exact arithmetic, below float32's resolution. PyTorch's float32 lands
-            // on 1.0 (oneDNN) or 1.0000005 (its own kernels) and fires; the port lands on
-            // 0.99999976 and does not (mean errors there: 1.7e-7 PyTorch's, 2.7e-7 the port's).
-            // Through T = 2 IF neurons and AND joins that one spike grows to 3.2e-2 on layer4.0's
-            // convolutions and 2.9e-3 per sample, beyond the loose tier. With that one value set
-            // to 1.0 the port matches `expected`; in float64 it matches strictly.
-            #[ignore = "float32: one neuron 6.8e-10 above threshold flips and spreads past the loose tolerance"]
+            // Float32 with its own loose tier: see `loose`.
             dsnn18_aap_t2,
         );
     };

@@ -55,12 +55,17 @@ pub fn run(args: &ZooArgs) -> Result<ExitCode> {
 
 /// `--device`: `cpu`, `cuda` (the first GPU) or `cuda:K`.
 fn device(spec: &str) -> Result<Device> {
+    let cuda = |k: usize| {
+        if !candle::utils::cuda_is_available() {
+            bail!("--device {spec}: this cargo-syops was built without CUDA (install it with `--features cuda`)");
+        }
+        Device::new_cuda(k).with_context(|| format!("--device {spec}: CUDA device {k} could not be opened"))
+    };
     match spec {
         "cpu" => Ok(Device::Cpu),
-        "cuda" => Device::new_cuda(0).context("--device cuda (build cargo-syops with --features cuda)"),
+        "cuda" => cuda(0),
         other => match other.strip_prefix("cuda:").map(str::parse::<usize>) {
-            Some(Ok(k)) => Device::new_cuda(k)
-                .with_context(|| format!("--device {other} (build cargo-syops with --features cuda)")),
+            Some(Ok(k)) => cuda(k),
             _ => bail!("--device {other}: expected cpu, cuda or cuda:K"),
         },
     }

@@ -15,8 +15,11 @@ fn build(name: &str, options: &ZooOptions, vb: VarBuilder) -> Box<dyn Sequential
     find(name).unwrap().build(options, vb).unwrap_or_else(|e| panic!("{name}: {e}"))
 }
 
-/// Path, type, calls, input and output shape of every row.
-fn rows(report: &Report) -> Vec<(String, String, u64, Vec<usize>, Vec<usize>)> {
+/// A row: path, type, calls, input and output shape.
+type Row = (String, String, u64, Vec<usize>, Vec<usize>);
+
+/// Every row of `report`.
+fn rows(report: &Report) -> Vec<Row> {
     let shape = |s: &Option<Vec<usize>>| s.clone().unwrap_or_default();
     let rows = report.layers.iter();
     rows.map(|l| (l.path.clone(), l.type_name.clone(), l.stats.calls, shape(&l.input_shape), shape(&l.output_shape)))
@@ -26,12 +29,7 @@ fn rows(report: &Report) -> Vec<(String, String, u64, Vec<usize>, Vec<usize>)> {
 /// The rows of VGG-11 (cfg A) at `[n, 3, 32, 32]`: `neuron`'s type, with BatchNorm when `bn`; for
 /// a multi-step model of `t` steps, every module after `features.0` sees `t * n` samples and the
 /// neurons `[t, n, ...]`.
-fn vgg11_rows(
-    n: usize,
-    bn: bool,
-    neuron: &str,
-    t: Option<usize>,
-) -> Vec<(String, String, u64, Vec<usize>, Vec<usize>)> {
+fn vgg11_rows(n: usize, bn: bool, neuron: &str, t: Option<usize>) -> Vec<Row> {
     let (tn, seq) = match t {
         Some(t) => (t * n, vec![t, n]),
         None => (n, vec![n]),

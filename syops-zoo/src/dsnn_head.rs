@@ -5,7 +5,7 @@
 //! DSNN's own.
 //!
 //! ```
-//! use candle::{DType, Device};
+//! use candle::{DType, Device, Module};
 //! use candle_nn::VarBuilder;
 //! use syops_zoo::dsnn::{dsnn, Cnf};
 //! use syops_zoo::dsnn_head::{DsnnHead, Head};

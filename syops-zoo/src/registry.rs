@@ -222,9 +222,8 @@ fn dsnn_model(depth: usize) -> ZooModel {
         ..model(
             format!("dsnn{depth}"),
             format!(
-                "the DSNN (AAP) of syops' table (Chen et al. 2023), refgen.py's AAPResNet-{depth} ({blocks}): \
-                 multi-step IF neurons, cnf AND by default, T steps (default 4), two heads, both counted \
-                 (--head spikes|acc is the output, default spikes)"
+                "the DSNN (AAP) of syops' table (Chen et al. 2023; refgen.py's AAPResNet), ResNet-{depth} ({blocks}): \
+                 multi-step IF neurons, T steps (default 4), two heads, both counted"
             ),
             true,
             None,

@@ -141,13 +141,18 @@ pub struct ZooArgs {
     /// Output classes of the model's head.
     #[arg(long, value_name = "N")]
     pub num_classes: Option<usize>,
-    /// The spiking ResNets' neuron: `if`, `lif`, `plif`, or `lif:TAU`, `plif:INIT_TAU` (tau 2 when
-    /// not given).
+    /// The spiking ResNets' and VGGs' neuron: `if`, `lif`, `plif`, or `lif:TAU`, `plif:INIT_TAU`
+    /// (tau 2 when not given).
     #[arg(long, value_name = "NEURON", value_parser = parsed::<syops_zoo::Neuron>)]
     pub neuron: Option<syops_zoo::Neuron>,
-    /// A SEW ResNet's connection function: `ADD`, `AND` or `IAND`.
+    /// The connection function of a SEW ResNet (`ADD`, `AND` or `IAND`) or of the DSNN (`AND`,
+    /// `IAND`, `OR` or `XOR`).
     #[arg(long, value_name = "CNF", value_parser = parsed::<syops_zoo::Cnf>)]
     pub cnf: Option<syops_zoo::Cnf>,
+    /// The DSNN's output, which the accuracy scores: the logits of its spike head (`spikes`, the
+    /// default) or of its accumulation head (`acc`); both are computed and counted.
+    #[arg(long, value_name = "HEAD", value_parser = parsed::<syops_zoo::Head>)]
+    pub head: Option<syops_zoo::Head>,
     /// Samples per batch.
     #[arg(long, value_name = "N", default_value_t = 16, value_parser = clap::value_parser!(u64).range(1..))]
     pub batch_size: u64,

@@ -35,6 +35,7 @@ pub fn run(args: &ZooArgs) -> Result<ExitCode> {
             time_steps: args.view.common.time_steps.map(|t| t as usize),
             neuron: args.neuron,
             cnf: args.cnf,
+            head: args.head,
         },
         weights: args.weights.clone(),
         data: data.clone(),
@@ -82,8 +83,12 @@ fn list() -> String {
         if let Some(neuron) = m.neuron {
             options.push(format!("--neuron (default {})", neuron.name()));
         }
-        if m.cnf.is_some() {
-            options.push("--cnf (default ADD)".to_string());
+        if let Some(cnf) = m.cnf {
+            let cnfs: Vec<&str> = m.cnfs.iter().map(|c| c.name()).collect();
+            options.push(format!("--cnf {} (default {})", cnfs.join("|"), cnf.name()));
+        }
+        if let Some(head) = m.head {
+            options.push(format!("--head spikes|acc (default {})", head.name()));
         }
         let steps = if m.multi_step { "-T (its time steps)" } else { "-T (runs per batch, outputs averaged)" };
         options.push(steps.to_string());

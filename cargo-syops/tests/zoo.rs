@@ -115,6 +115,17 @@ fn bad_models_weights_and_data_are_errors_naming_them() {
     );
     let err = text(&zoo(&["resnet18", "--data", dir.path().join("none").to_str().unwrap()]).stderr);
     assert!(err.contains("none: no such file or folder"), "{err}");
+    // Options a model does not take are errors naming the flag, before any data is read.
+    let err = text(&zoo(&["resnet18", "--head", "acc", "--data", "x"]).stderr);
+    assert!(err.contains("resnet18 has one output") && err.contains("--head acc does not apply"), "{err}");
+    let err = text(&zoo(&["dsnn18", "--cnf", "ADD", "--data", "x"]).stderr);
+    assert!(err.contains("dsnn18 takes --cnf AND, IAND, OR or XOR; --cnf ADD does not apply"), "{err}");
+    let err = text(&zoo(&["dsnn18", "--head", "logits", "--data", "x"]).stderr);
+    assert!(err.contains("unknown head `logits`; expected spikes or acc"), "{err}");
     let out = zoo(&["--list"]);
-    assert!(out.status.success() && text(&out.stdout).contains("multi_step_spiking_resnet18\n"));
+    let list = text(&out.stdout);
+    assert!(out.status.success() && list.contains("multi_step_spiking_resnet18\n"));
+    assert!(list.contains("multi_step_spiking_vgg19_bn\n") && list.contains("spiking_vgg13\n"), "{list}");
+    assert!(list.contains("dsnn152\n") && list.contains("--cnf AND|IAND|OR|XOR (default AND)"), "{list}");
+    assert!(list.contains("--head spikes|acc (default spikes)") && list.contains("--cnf ADD|AND|IAND (default ADD)"));
 }

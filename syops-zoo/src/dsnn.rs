@@ -25,6 +25,9 @@ use syops_runtime::neuron::IfNode;
 use syops_runtime::nn::{seq, AdaptiveAvgPool2d, BatchNorm, Conv, MaxPool2d, Sequential};
 
 use crate::blocks::{bn, conv1x1, conv3x3, depthwise3x3, stem, SeqToAnnContainer};
+/// How a block's spikes `out` join the shortcut's `spikes`: AND, IAND, OR or XOR ([`Cnf::AAP`]),
+/// `cnf.join(spikes, out)` in refgen.py's order of operations.
+pub use crate::options::Cnf;
 
 /// `(depth, blocks per stage, bottleneck)` of refgen.py's `AAP_DEPTHS`: Basic blocks for 18 and
 /// 34, Bottlenecks (expansion 4) for 50, 101 and 152.
@@ -35,47 +38,6 @@ pub const AAP_DEPTHS: [(usize, [usize; 4], bool); 5] = [
     (101, [3, 4, 23, 3], true),
     (152, [3, 8, 36, 3], true),
 ];
-
-/// How a block's spikes `out` join the shortcut's `spikes` (`cnf`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Cnf {
-    /// `out * spikes`.
-    And,
-    /// `spikes * (1 - out)`.
-    Iand,
-    /// `out + spikes - spikes * out`.
-    Or,
-    /// `spikes * (1 - out) + out * (1 - spikes)`.
-    Xor,
-}
-
-impl Cnf {
-    /// The join, in refgen.py's order of operations.
-    pub fn join(self, spikes: &Tensor, out: &Tensor) -> Result<Tensor> {
-        let not = |xs: &Tensor| xs.affine(-1.0, 1.0);
-        match self {
-            Cnf::And => out * spikes,
-            Cnf::Iand => spikes * not(out)?,
-            Cnf::Or => (out + spikes)? - (spikes * out)?,
-            Cnf::Xor => (spikes * not(out)?)? + (out * not(spikes)?)?,
-        }
-    }
-}
-
-impl std::str::FromStr for Cnf {
-    type Err = candle::Error;
-
-    /// refgen.py's names: `AND`, `IAND`, `OR`, `XOR`.
-    fn from_str(s: &str) -> Result<Self> {
-        Ok(match s {
-            "AND" => Cnf::And,
-            "IAND" => Cnf::Iand,
-            "OR" => Cnf::Or,
-            "XOR" => Cnf::Xor,
-            _ => candle::bail!("unknown cnf `{s}`; expected AND, IAND, OR or XOR"),
-        })
-    }
-}
 
 /// `SeqToANNContainer(conv, BatchNorm2d)` at `vb` (`.0`, `.1`).
 fn conv_bn(conv: impl Fn(VarBuilder) -> Result<Conv>, cout: usize, vb: VarBuilder) -> Result<SeqToAnnContainer> {
@@ -197,7 +159,8 @@ pub struct AapResNet {
     t: usize,
 }
 
-/// refgen.py's `dsnn(depth, T=t, cnf=cnf, num_classes=num_classes)`: depth 18, 34, 50, 101 or 152.
+/// refgen.py's `dsnn(depth, T=t, cnf=cnf, num_classes=num_classes)`: depth 18, 34, 50, 101 or 152,
+/// cnf AND, IAND, OR or XOR.
 pub fn dsnn(depth: usize, t: usize, cnf: Cnf, num_classes: usize, vb: VarBuilder) -> Result<AapResNet> {
     let Some(&(_, blocks, bottleneck)) = AAP_DEPTHS.iter().find(|(d, ..)| *d == depth) else {
         candle::bail!("dsnn: no depth {depth}; expected 18, 34, 50, 101 or 152")
@@ -215,6 +178,9 @@ impl AapResNet {
         num_classes: usize,
         vb: VarBuilder,
     ) -> Result<Self> {
+        if !Cnf::AAP.contains(&cnf) {
+            candle::bail!("dsnn: no cnf {}; an AAP block joins by {}", cnf.name(), Cnf::names(Cnf::AAP))
+        }
         let mut cin = 64;
         let mut stage = |i: usize| -> Result<Vec<AapBlock>> {
             let (planes, vb) = (64 << i, vb.pp(format!("layer{}", i + 1)));
@@ -291,6 +257,8 @@ mod tests {
         assert_eq!(got(Cnf::Iand), [0.375, -4.0]);
         assert_eq!(got(Cnf::Or), [0.625, -1.0]);
         assert_eq!(got(Cnf::Xor), [0.5, -7.0]);
-        assert!("ADD".parse::<Cnf>().unwrap_err().to_string().contains("unknown cnf `ADD`"));
+        let vb = candle_nn::VarBuilder::zeros(candle::DType::F32, &dev);
+        let err = super::dsnn(18, 2, Cnf::Add, 10, vb).err().unwrap().to_string();
+        assert!(err.contains("dsnn: no cnf ADD; an AAP block joins by AND, IAND, OR or XOR"), "{err}");
     }
 }

@@ -13,6 +13,7 @@ pub mod cifar_plif;
 pub mod data;
 pub mod decoder2d;
 pub mod dsnn;
+pub mod dsnn_head;
 pub mod options;
 pub mod recurrent;
 pub mod reference;
@@ -32,6 +33,7 @@ pub use blocks::{
 };
 pub use cases::{count_case, count_case_with, CASES};
 pub use checkpoint::{load, Checkpoint};
+pub use dsnn_head::Head;
 pub use error::{Error, Result};
 pub use options::{Cnf, Neuron};
 pub use registry::{find, models, ZooModel, ZooOptions};

@@ -1,7 +1,7 @@
-//! What a spiking ResNet family is built with: its neuron ([`Neuron`], spikingjelly's
-//! `single_step_neuron` / `multi_step_neuron` and their `tau`, `init_tau`) and a SEW ResNet's
-//! connection function ([`Cnf`], sew_resnet.py's `sew_function`). Both parse from the names
-//! `cargo syops zoo` takes (`lif`, `lif:3.0`; `IAND`).
+//! What a spiking ResNet or VGG family is built with: its neuron ([`Neuron`], spikingjelly's
+//! `single_step_neuron` / `multi_step_neuron` and their `tau`, `init_tau`) and the connection
+//! function of a SEW ResNet or of the DSNN ([`Cnf`]: sew_resnet.py's `sew_function`, refgen.py's
+//! `AAPBlock`). Both parse from the names `cargo syops zoo` takes (`lif`, `lif:3.0`; `IAND`).
 //!
 //! ```
 //! use syops_zoo::{Cnf, Neuron};
@@ -9,7 +9,9 @@
 //! assert_eq!("lif".parse::<Neuron>().unwrap(), Neuron::Lif { tau: 2.0 });
 //! assert_eq!("plif:3".parse::<Neuron>().unwrap(), Neuron::Plif { init_tau: 3.0 });
 //! assert_eq!("IAND".parse::<Cnf>().unwrap(), Cnf::Iand);
-//! assert!("xor".parse::<Cnf>().unwrap_err().to_string().contains("ADD, AND or IAND"));
+//! assert_eq!("xor".parse::<Cnf>().unwrap(), Cnf::Xor);
+//! assert!("sub".parse::<Cnf>().unwrap_err().to_string().contains("ADD, AND, IAND, OR or XOR"));
+//! assert!(!Cnf::SEW.contains(&Cnf::Xor) && !Cnf::AAP.contains(&Cnf::Add));
 //! ```
 use candle::{Result, Tensor};
 use candle_nn::{Init, VarBuilder};
@@ -71,7 +73,10 @@ impl std::str::FromStr for Neuron {
     }
 }
 
-/// sew_resnet.py's `sew_function(x, y, cnf)`: how a SEW block joins two spike tensors.
+/// How a residual block joins two spike tensors: `x`, the shortcut's, and `y`, the block's. A SEW
+/// ResNet takes sew_resnet.py's `sew_function(x, y, cnf)` ([`Cnf::SEW`]: ADD, AND, IAND); the
+/// DSNN takes refgen.py's `AAPBlock` joins ([`Cnf::AAP`]: AND, IAND, OR, XOR, with `x` its
+/// `spikes` and `y` its `out`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Cnf {
     /// `x + y`.
@@ -80,24 +85,48 @@ pub enum Cnf {
     And,
     /// `x * (1 - y)`.
     Iand,
+    /// `y + x - x * y`.
+    Or,
+    /// `x * (1 - y) + y * (1 - x)`.
+    Xor,
 }
 
 impl Cnf {
-    /// `sew_function(x, y, cnf)`, its arguments in sew_resnet.py's order.
+    /// spikingjelly's `sew_function`'s: ADD, AND, IAND.
+    pub const SEW: &'static [Cnf] = &[Cnf::Add, Cnf::And, Cnf::Iand];
+    /// The DSNN's (refgen.py's `AAPBlock`): AND, IAND, OR, XOR.
+    pub const AAP: &'static [Cnf] = &[Cnf::And, Cnf::Iand, Cnf::Or, Cnf::Xor];
+
+    /// `sew_function(x, y, cnf)`, its arguments in sew_resnet.py's order; OR and XOR in
+    /// refgen.py's order of operations.
     pub fn join(self, x: &Tensor, y: &Tensor) -> Result<Tensor> {
+        let not = |xs: &Tensor| xs.affine(-1.0, 1.0);
         match self {
             Cnf::Add => x + y,
             Cnf::And => x * y,
-            Cnf::Iand => x * y.affine(-1.0, 1.0)?,
+            Cnf::Iand => x * not(y)?,
+            Cnf::Or => (y + x)? - (x * y)?,
+            Cnf::Xor => (x * not(y)?)? + (y * not(x)?)?,
         }
     }
 
-    /// Its name: `ADD`, `AND` or `IAND`.
+    /// Its name: `ADD`, `AND`, `IAND`, `OR` or `XOR`.
     pub fn name(&self) -> &'static str {
         match self {
             Cnf::Add => "ADD",
             Cnf::And => "AND",
             Cnf::Iand => "IAND",
+            Cnf::Or => "OR",
+            Cnf::Xor => "XOR",
+        }
+    }
+
+    /// `cnfs`' names: `ADD, AND or IAND`.
+    pub fn names(cnfs: &[Cnf]) -> String {
+        let names: Vec<&str> = cnfs.iter().map(Cnf::name).collect();
+        match names.split_last() {
+            Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
+            _ => names.join(""),
         }
     }
 }
@@ -105,13 +134,15 @@ impl Cnf {
 impl std::str::FromStr for Cnf {
     type Err = candle::Error;
 
-    /// sew_resnet.py's names, in any case: `ADD`, `AND`, `IAND`.
+    /// The names, in any case: `ADD`, `AND`, `IAND`, `OR`, `XOR`.
     fn from_str(s: &str) -> Result<Self> {
         Ok(match s.to_ascii_uppercase().as_str() {
             "ADD" => Cnf::Add,
             "AND" => Cnf::And,
             "IAND" => Cnf::Iand,
-            _ => candle::bail!("unknown cnf `{s}`; expected ADD, AND or IAND"),
+            "OR" => Cnf::Or,
+            "XOR" => Cnf::Xor,
+            _ => candle::bail!("unknown cnf `{s}`; expected ADD, AND, IAND, OR or XOR"),
         })
     }
 }
@@ -127,11 +158,19 @@ mod tests {
         let dev = Device::Cpu;
         let x = Tensor::new(&[0f32, 0., 1., 1.], &dev).unwrap();
         let y = Tensor::new(&[0f32, 1., 0., 1.], &dev).unwrap();
-        for (cnf, want) in [(Cnf::Add, [0f32, 1., 1., 2.]), (Cnf::And, [0., 0., 0., 1.]), (Cnf::Iand, [0., 0., 1., 0.])]
-        {
+        for (cnf, want) in [
+            (Cnf::Add, [0f32, 1., 1., 2.]),
+            (Cnf::And, [0., 0., 0., 1.]),
+            (Cnf::Iand, [0., 0., 1., 0.]),
+            (Cnf::Or, [0., 1., 1., 1.]),
+            (Cnf::Xor, [0., 1., 1., 0.]),
+        ] {
             assert_eq!(cnf.join(&x, &y).unwrap().to_vec1::<f32>().unwrap(), want, "{cnf:?}");
             assert_eq!(cnf.name().parse::<Cnf>().unwrap(), cnf);
         }
+        assert_eq!(Cnf::names(Cnf::SEW), "ADD, AND or IAND");
+        assert_eq!(Cnf::names(Cnf::AAP), "AND, IAND, OR or XOR");
+        assert_eq!(Cnf::names(&[Cnf::Or]), "OR");
     }
 
     #[test]

@@ -1,17 +1,21 @@
 //! The zoo's models by name, as `cargo syops zoo --list` shows them: what each is, what input it
-//! takes, and which options it accepts (`--num-classes`, `-T`, `--neuron`, `--cnf`). A name is
-//! spikingjelly's or torchvision's constructor name; the weights load from PyTorch's state-dict
-//! names. The ResNet families come at every depth: `resnet{18,34,50,101,152}`,
+//! takes, and which options it accepts (`--num-classes`, `-T`, `--neuron`, `--cnf`, `--head`). A
+//! name is spikingjelly's or torchvision's constructor name; the weights load from PyTorch's
+//! state-dict names. The ResNet families come at every depth: `resnet{18,34,50,101,152}`,
 //! `spiking_resnet{..}`, `multi_step_spiking_resnet{..}`, `sew_resnet{..}`,
-//! `multi_step_sew_resnet{..}`.
+//! `multi_step_sew_resnet{..}`; the spiking VGGs at theirs: `spiking_vgg{11,13,16,19}`,
+//! `spiking_vgg{..}_bn`, `multi_step_spiking_vgg{..}[_bn]`; the DSNN (AAP) as `dsnn{18,..,152}`.
 use std::sync::OnceLock;
 
 use candle_nn::VarBuilder;
 use syops_runtime::nn::SequentialLayer;
 
 use crate::blocks::RESNET_DEPTHS;
+use crate::dsnn::AAP_DEPTHS;
+use crate::dsnn_head::{DsnnHead, Head};
 use crate::options::{Cnf, Neuron};
-use crate::{resnet, sew_resnet, spiking_resnet, spiking_vgg, Error, Result};
+use crate::spiking_vgg::VGG_CFGS;
+use crate::{dsnn, resnet, sew_resnet, spiking_resnet, spiking_vgg, Error, Result};
 
 /// What a model is built with; `None` takes the model's default.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
@@ -23,8 +27,10 @@ pub struct ZooOptions {
     pub time_steps: Option<usize>,
     /// The spiking neuron of a spiking ResNet (`--neuron`).
     pub neuron: Option<Neuron>,
-    /// How a SEW ResNet joins its spikes (`--cnf`).
+    /// How a SEW ResNet or the DSNN joins its spikes (`--cnf`).
     pub cnf: Option<Cnf>,
+    /// Which of the DSNN's heads is the output (`--head`).
+    pub head: Option<Head>,
 }
 
 type Build = dyn Fn(&ZooOptions, VarBuilder) -> candle::Result<Box<dyn SequentialLayer>> + Send + Sync;
@@ -45,6 +51,11 @@ pub struct ZooModel {
     pub neuron: Option<Neuron>,
     /// Its `cnf` unless `--cnf` says otherwise; `None`: it takes none.
     pub cnf: Option<Cnf>,
+    /// The `--cnf`s it takes ([`Cnf::SEW`], [`Cnf::AAP`]; none when `cnf` is `None`).
+    pub cnfs: &'static [Cnf],
+    /// The head whose logits are its output unless `--head` says otherwise; `None`: it has one
+    /// output and takes no `--head`.
+    pub head: Option<Head>,
     build: Box<Build>,
 }
 
@@ -64,11 +75,31 @@ impl ZooModel {
                 "{name} takes no --neuron (its neurons are fixed, or it has none); --neuron {neuron} does not apply"
             )));
         }
-        if let (Some(cnf), None) = (options.cnf, self.cnf) {
-            let cnf = cnf.name();
-            return Err(Error::Option(format!("{name} is not a SEW ResNet; --cnf {cnf} does not apply")));
+        if let Some(cnf) = options.cnf {
+            if self.cnf.is_none() {
+                let cnf = cnf.name();
+                return Err(Error::Option(format!("{name} is not a SEW ResNet or a DSNN; --cnf {cnf} does not apply")));
+            }
+            if !self.cnfs.contains(&cnf) {
+                return Err(Error::Option(format!(
+                    "{name} takes --cnf {}; --cnf {} does not apply",
+                    Cnf::names(self.cnfs),
+                    cnf.name()
+                )));
+            }
+        }
+        if let (Some(head), None) = (options.head, self.head) {
+            let head = head.name();
+            return Err(Error::Option(format!(
+                "{name} has one output (only the DSNN's two heads take it); --head {head} does not apply"
+            )));
         }
         Ok((self.build)(options, vb)?)
+    }
+
+    /// The head whose logits are the output with `options`, for a model of two heads (the DSNN).
+    pub fn scored_head(&self, options: &ZooOptions) -> Option<Head> {
+        self.head.map(|default| options.head.unwrap_or(default))
     }
 }
 
@@ -83,7 +114,9 @@ fn model(
     cnf: Option<Cnf>,
     build: Box<Build>,
 ) -> ZooModel {
-    ZooModel { name, about, input: IMAGES, multi_step, num_classes: true, neuron, cnf, build }
+    // A model with a cnf is a SEW ResNet here; the DSNN's replace `cnfs` and `head`.
+    let cnfs = if cnf.is_some() { Cnf::SEW } else { &[] };
+    ZooModel { name, about, input: IMAGES, multi_step, num_classes: true, neuron, cnf, cnfs, head: None, build }
 }
 
 /// The five families at `depth`.
@@ -148,19 +181,70 @@ fn resnets(depth: usize) -> [ZooModel; 5] {
     ]
 }
 
-/// Every model, in the order `--list` shows them: the ResNet families by depth, then the VGG.
+/// spikingjelly's spiking VGGs at `depth`: `spiking_vgg{depth}`, `_bn`, and their multi-step forms.
+fn vggs(depth: usize) -> [ZooModel; 4] {
+    let classes = |o: &ZooOptions| o.num_classes.unwrap_or(1000);
+    let steps = |o: &ZooOptions| o.time_steps.unwrap_or(4);
+    let neuron = |o: &ZooOptions| o.neuron.unwrap_or(Neuron::If);
+    let vgg = move |bn: bool| {
+        let (suffix, with) = if bn { ("_bn", " with BatchNorm") } else { ("", "") };
+        let single = model(
+            format!("spiking_vgg{depth}{suffix}"),
+            format!("spikingjelly's spiking VGG-{depth}{with}, single-step neurons (default IF)"),
+            false,
+            Some(Neuron::If),
+            None,
+            Box::new(move |o, vb| spiking_vgg::spiking_vgg(depth, bn, neuron(o), classes(o), vb)),
+        );
+        let multi = model(
+            format!("multi_step_spiking_vgg{depth}{suffix}"),
+            format!(
+                "spikingjelly's MultiStepSpikingVGG-{depth}{with}, multi-step neurons (default IF), T steps (default 4)"
+            ),
+            true,
+            Some(Neuron::If),
+            None,
+            Box::new(move |o, vb| spiking_vgg::multi_step_spiking_vgg(depth, bn, steps(o), neuron(o), classes(o), vb)),
+        );
+        [single, multi]
+    };
+    let ([vgg, multi], [vgg_bn, multi_bn]) = (vgg(false), vgg(true));
+    [vgg, vgg_bn, multi, multi_bn]
+}
+
+/// The DSNN (AAP) at `depth`: refgen.py's `AAPResNet`, IF neurons, its output one head's logits.
+fn dsnn_model(depth: usize) -> ZooModel {
+    let blocks = if depth < 50 { "BasicBlocks" } else { "Bottlenecks" };
+    let and = Cnf::And;
+    ZooModel {
+        cnfs: Cnf::AAP,
+        head: Some(Head::Spikes),
+        ..model(
+            format!("dsnn{depth}"),
+            format!(
+                "the DSNN (AAP) of syops' table (Chen et al. 2023; refgen.py's AAPResNet), ResNet-{depth} ({blocks}): \
+                 multi-step IF neurons, T steps (default 4), two heads, both counted"
+            ),
+            true,
+            None,
+            Some(and),
+            Box::new(move |o, vb| {
+                let (t, cnf) = (o.time_steps.unwrap_or(4), o.cnf.unwrap_or(and));
+                let model = dsnn::dsnn(depth, t, cnf, o.num_classes.unwrap_or(1000), vb)?;
+                Ok(Box::new(DsnnHead::new(model, o.head.unwrap_or(Head::Spikes))))
+            }),
+        )
+    }
+}
+
+/// Every model, in the order `--list` shows them: the ResNet families by depth, then the VGGs by
+/// depth, then the DSNNs.
 pub fn models() -> &'static [ZooModel] {
     static MODELS: OnceLock<Vec<ZooModel>> = OnceLock::new();
     MODELS.get_or_init(|| {
         let mut models: Vec<ZooModel> = RESNET_DEPTHS.iter().flat_map(|&(depth, _)| resnets(depth)).collect();
-        models.push(model(
-            "spiking_vgg11_bn".into(),
-            "spikingjelly's spiking VGG-11 with BatchNorm, IF neurons, single-step".into(),
-            false,
-            None,
-            None,
-            Box::new(|o, vb| Ok(Box::new(spiking_vgg::SpikingVgg::vgg11_bn_if(o.num_classes.unwrap_or(1000), vb)?))),
-        ));
+        models.extend(VGG_CFGS.iter().flat_map(|&(depth, _)| vggs(depth)));
+        models.extend(AAP_DEPTHS.iter().map(|&(depth, ..)| dsnn_model(depth)));
         models
     })
 }

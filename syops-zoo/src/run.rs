@@ -48,6 +48,14 @@ pub struct ZooRun {
 /// Builds `model` as `run` says and counts it over `run.data` in `session`.
 pub fn run(session: &Session, model: &ZooModel, run: &ZooRun) -> Result<Report> {
     let mut warnings = Vec::new();
+    if let Some(head) = model.scored_head(&run.options) {
+        warnings.push(format!(
+            "{}: the output, which the accuracy scores, is the {} head's logits (--head {}); both heads were computed and counted",
+            model.name,
+            head.name(),
+            head.name()
+        ));
+    }
     let net = match &run.weights {
         Some(path) => Checkpoint::open(path)?.build(run.dtype, &run.device, |vb| {
             model.build(&run.options, vb).map_err(|e| candle::Error::Msg(e.to_string()))

@@ -374,6 +374,9 @@ fn build<N: SequentialLayer + 'static>(
     vb: VarBuilder,
 ) -> Result<Box<dyn SequentialLayer>> {
     let layers = resnet_layers(depth)?;
+    if !Cnf::SEW.contains(&cnf) {
+        candle::bail!("sew_resnet{depth}: sew_function has no cnf {}; expected {}", cnf.name(), Cnf::names(Cnf::SEW))
+    }
     Ok(match (t, depth >= 50) {
         (None, false) => Box::new(SewResNet::<N, SewBlock<N>>::new(layers, cnf, nc, neuron, vb)?),
         (None, true) => Box::new(SewResNet::<N, SewBottleneck<N>>::new(layers, cnf, nc, neuron, vb)?),

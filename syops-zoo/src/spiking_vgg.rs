@@ -1,175 +1,152 @@
-//! spikingjelly's `spiking_vgg11_bn(single_step_neuron=IFNode, num_classes)` (held-back case
-//! `spiking_vgg11_bn`): `features` (cfg A with BatchNorm2d and IF neurons), `avgpool` to 7×7,
-//! `classifier` (Linear, IF, Dropout, Linear, IF, Dropout, Linear). The Dropouts are identities in
-//! eval mode and syops has no rule for them: their fields (`classifier.2`, `classifier.5`) are
-//! skipped. The `nn.Sequential`s are tuple structs, so that their children are `features.0`, ….
+//! spikingjelly's spiking VGGs (`clock_driven/model/spiking_vgg.py`): `spiking_vgg{11,13,16,19}`
+//! and `_bn` ([`SpikingVgg`], single-step neurons) and `multi_step_spiking_vgg{..}`
+//! ([`MultiStepSpikingVgg`], multi-step neurons over `[T, N, ...]`), with any neuron ([`Neuron`]):
+//! [`spiking_vgg`], [`multi_step_spiking_vgg`].
+//!
+//! `features` is torchvision's `make_layers` over the depth's cfg ([`VGG_CFGS`]): per number a
+//! 3×3 convolution with bias, `BatchNorm2d` in the `_bn` models, and a neuron; per `M` a 2×2 max
+//! pool. Then `avgpool` to 7×7 and `classifier` (Linear, neuron, Dropout, Linear, neuron, Dropout,
+//! Linear). The Dropouts are identities in eval mode and syops has no rule for them: they hold
+//! their indices (`classifier.2`, `classifier.5`) and have no row.
+//!
+//! The multi-step forward is spikingjelly's: a `[N, C, H, W]` input goes through `features[0]`
+//! (the first convolution) once and is then repeated `T` times; a `[T, N, C, H, W]` input goes
+//! through it time-folded. Every later module runs on the time-folded `[T*N, ...]` tensor
+//! (`seq_to_ann_forward`), except the neurons, which take the sequence (`sequential_forward`);
+//! the output is `[T, N, classes]`.
+//!
+//! ```
+//! use candle::{DType, Device};
+//! use candle_nn::VarBuilder;
+//! use syops_zoo::{spiking_vgg::multi_step_spiking_vgg, Neuron};
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let dev = Device::Cpu;
+//! let vb = VarBuilder::zeros(DType::F32, &dev);
+//! let model = multi_step_spiking_vgg(11, true, 2, Neuron::If, 10, vb)?;
+//! let session = syops_runtime::Session::new();
+//! let report = session.count_static(&model, &[1, 3, 32, 32], DType::F32, &dev, |m, xs| m.forward(xs))?;
+//! // `features.0` runs once on the image, its BatchNorm on the T = 2 repeats.
+//! assert_eq!(report.layer("features.1").unwrap().input_shape, Some(vec![2, 64, 32, 32]));
+//! assert_eq!(report.layer("classifier.6").unwrap().output_shape, Some(vec![2, 10]));
+//! # Ok(()) }
+//! ```
 use candle::{Module, Result, Tensor};
-use candle_nn::{Linear, VarBuilder};
+use candle_nn::VarBuilder;
 use syops_macros::count;
-use syops_runtime::neuron::IfNode;
-use syops_runtime::nn::{AdaptiveAvgPool2d, BatchNorm, Conv, ConvConfig, MaxPool2d};
+use syops_runtime::model::Layer;
+use syops_runtime::neuron::{IfNode, LifNode};
+use syops_runtime::nn::{seq, AdaptiveAvgPool2d, Conv, ConvConfig, MaxPool2d, Sequential, SequentialLayer};
 
-use crate::blocks::bn;
+use crate::blocks::{bn, seq_to_ann};
+use crate::options::{plif, Neuron, NeuronFn};
 
-fn conv3x3_bias(cin: usize, cout: usize, vb: VarBuilder) -> Result<Conv> {
-    Conv::new(2, false, cin, cout, &[3], ConvConfig { padding: vec![1], ..Default::default() }, vb)
-}
+/// A max pool (`'M'`) in a cfg.
+const M: usize = 0;
 
-/// `features`: cfg A `[64, M, 128, M, 256, 256, M, 512, 512, M, 512, 512, M]`, Conv-BN-IF per number.
-#[count(name = "Sequential", crate = ::syops_runtime)]
-pub struct Vgg11BnFeatures(
-    pub Conv,
-    pub BatchNorm,
-    pub IfNode,
-    pub MaxPool2d,
-    pub Conv,
-    pub BatchNorm,
-    pub IfNode,
-    pub MaxPool2d,
-    pub Conv,
-    pub BatchNorm,
-    pub IfNode,
-    pub Conv,
-    pub BatchNorm,
-    pub IfNode,
-    pub MaxPool2d,
-    pub Conv,
-    pub BatchNorm,
-    pub IfNode,
-    pub Conv,
-    pub BatchNorm,
-    pub IfNode,
-    pub MaxPool2d,
-    pub Conv,
-    pub BatchNorm,
-    pub IfNode,
-    pub Conv,
-    pub BatchNorm,
-    pub IfNode,
-    pub MaxPool2d,
-);
+/// `(depth, cfg)` of spiking_vgg.py's `cfgs` (torchvision's): A for 11, B for 13, D for 16, E for
+/// 19; a number is a convolution's output channels, [`M`] (0) a max pool.
+pub const VGG_CFGS: [(usize, &[usize]); 4] = [
+    (11, &[64, M, 128, M, 256, 256, M, 512, 512, M, 512, 512, M]),
+    (13, &[64, 64, M, 128, 128, M, 256, 256, M, 512, 512, M, 512, 512, M]),
+    (16, &[64, 64, M, 128, 128, M, 256, 256, 256, M, 512, 512, 512, M, 512, 512, 512, M]),
+    (19, &[64, 64, M, 128, 128, M, 256, 256, 256, 256, M, 512, 512, 512, 512, M, 512, 512, 512, 512, M]),
+];
 
-impl Vgg11BnFeatures {
-    pub fn new(vb: VarBuilder) -> Result<Self> {
-        Ok(Vgg11BnFeatures(
-            conv3x3_bias(3, 64, vb.pp("0"))?,
-            bn(64, vb.pp("1"))?,
-            IfNode::new(),
-            MaxPool2d::new(2, 2, 0),
-            conv3x3_bias(64, 128, vb.pp("4"))?,
-            bn(128, vb.pp("5"))?,
-            IfNode::new(),
-            MaxPool2d::new(2, 2, 0),
-            conv3x3_bias(128, 256, vb.pp("8"))?,
-            bn(256, vb.pp("9"))?,
-            IfNode::new(),
-            conv3x3_bias(256, 256, vb.pp("11"))?,
-            bn(256, vb.pp("12"))?,
-            IfNode::new(),
-            MaxPool2d::new(2, 2, 0),
-            conv3x3_bias(256, 512, vb.pp("15"))?,
-            bn(512, vb.pp("16"))?,
-            IfNode::new(),
-            conv3x3_bias(512, 512, vb.pp("18"))?,
-            bn(512, vb.pp("19"))?,
-            IfNode::new(),
-            MaxPool2d::new(2, 2, 0),
-            conv3x3_bias(512, 512, vb.pp("22"))?,
-            bn(512, vb.pp("23"))?,
-            IfNode::new(),
-            conv3x3_bias(512, 512, vb.pp("25"))?,
-            bn(512, vb.pp("26"))?,
-            IfNode::new(),
-            MaxPool2d::new(2, 2, 0),
-        ))
+/// The cfg of VGG-`depth`, or an error naming the depths.
+pub fn vgg_cfg(depth: usize) -> Result<&'static [usize]> {
+    match VGG_CFGS.iter().find(|(d, _)| *d == depth) {
+        Some(&(_, cfg)) => Ok(cfg),
+        None => candle::bail!("no VGG-{depth}; expected depth 11, 13, 16 or 19"),
     }
 }
 
-#[count(crate = ::syops_runtime)]
-impl Module for Vgg11BnFeatures {
-    fn forward(&self, xs: &Tensor) -> Result<Tensor> {
-        let xs = self.0.forward(xs)?;
-        let xs = self.1.forward(&xs)?;
-        let xs = self.2.forward(&xs)?;
-        let xs = self.3.forward(&xs)?;
-        let xs = self.4.forward(&xs)?;
-        let xs = self.5.forward(&xs)?;
-        let xs = self.6.forward(&xs)?;
-        let xs = self.7.forward(&xs)?;
-        let xs = self.8.forward(&xs)?;
-        let xs = self.9.forward(&xs)?;
-        let xs = self.10.forward(&xs)?;
-        let xs = self.11.forward(&xs)?;
-        let xs = self.12.forward(&xs)?;
-        let xs = self.13.forward(&xs)?;
-        let xs = self.14.forward(&xs)?;
-        let xs = self.15.forward(&xs)?;
-        let xs = self.16.forward(&xs)?;
-        let xs = self.17.forward(&xs)?;
-        let xs = self.18.forward(&xs)?;
-        let xs = self.19.forward(&xs)?;
-        let xs = self.20.forward(&xs)?;
-        let xs = self.21.forward(&xs)?;
-        let xs = self.22.forward(&xs)?;
-        let xs = self.23.forward(&xs)?;
-        let xs = self.24.forward(&xs)?;
-        let xs = self.25.forward(&xs)?;
-        let xs = self.26.forward(&xs)?;
-        let xs = self.27.forward(&xs)?;
-        let xs = self.28.forward(&xs)?;
-        Ok(xs)
-    }
-}
-
-/// An eval-mode `nn.Dropout`: the identity, not counted by syops.
+/// An eval-mode `nn.Dropout`: the identity. A layer that counts nothing and has no children, so
+/// it takes its index in a [`Sequential`] and shows no row, as in syops, which has no rule for it.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Dropout;
 
-/// `classifier`: Linear, IF, Dropout, Linear, IF, Dropout, Linear.
-#[count(name = "Sequential", crate = ::syops_runtime)]
-pub struct VggClassifier(
-    pub Linear,
-    pub IfNode,
-    #[syops(skip)] pub Dropout,
-    pub Linear,
-    pub IfNode,
-    #[syops(skip)] pub Dropout,
-    pub Linear,
-);
-
-#[count(crate = ::syops_runtime)]
-impl Module for VggClassifier {
-    fn forward(&self, xs: &Tensor) -> Result<Tensor> {
-        let xs = self.1.forward(&self.0.forward(xs)?)?;
-        let xs = self.4.forward(&self.3.forward(&xs)?)?;
-        self.6.forward(&xs)
+impl Layer for Dropout {
+    fn type_name(&self) -> &'static str {
+        "Dropout"
     }
 }
 
+impl Module for Dropout {
+    fn forward(&self, xs: &Tensor) -> Result<Tensor> {
+        Ok(xs.clone())
+    }
+}
+
+/// `make_layers(cfg, batch_norm, neuron)`: `features.{i}`.
+fn features<N: SequentialLayer + 'static>(
+    cfg: &[usize],
+    batch_norm: bool,
+    neuron: &NeuronFn<'_, N>,
+    vb: VarBuilder,
+) -> Result<Sequential> {
+    let mut layers = seq();
+    let mut cin = 3;
+    for &v in cfg {
+        if v == M {
+            layers.push(MaxPool2d::new(2, 2, 0));
+            continue;
+        }
+        let cfg = ConvConfig { padding: vec![1], ..Default::default() };
+        layers.push(Conv::new(2, false, cin, v, &[3], cfg, vb.pp(layers.len()))?);
+        if batch_norm {
+            layers.push(bn(v, vb.pp(layers.len()))?);
+        }
+        layers.push(neuron(vb.pp(layers.len()))?);
+        cin = v;
+    }
+    Ok(layers)
+}
+
+/// `classifier`: Linear(512·7·7, 4096), neuron, Dropout, Linear(4096, 4096), neuron, Dropout,
+/// Linear(4096, num_classes).
+fn classifier<N: SequentialLayer + 'static>(
+    num_classes: usize,
+    neuron: &NeuronFn<'_, N>,
+    vb: VarBuilder,
+) -> Result<Sequential> {
+    Ok(seq()
+        .add(candle_nn::linear(512 * 7 * 7, 4096, vb.pp(0))?)
+        .add(neuron(vb.pp(1))?)
+        .add(Dropout)
+        .add(candle_nn::linear(4096, 4096, vb.pp(3))?)
+        .add(neuron(vb.pp(4))?)
+        .add(Dropout)
+        .add(candle_nn::linear(4096, num_classes, vb.pp(6))?))
+}
+
+/// spikingjelly's `SpikingVGG`: `features`, `avgpool`, `classifier` on `[N, C, H, W]`.
 #[count(name = "SpikingVGG", crate = ::syops_runtime)]
 pub struct SpikingVgg {
-    features: Vgg11BnFeatures,
-    avgpool: AdaptiveAvgPool2d,
-    classifier: VggClassifier,
+    pub features: Sequential,
+    pub avgpool: AdaptiveAvgPool2d,
+    pub classifier: Sequential,
 }
 
 impl SpikingVgg {
+    /// `SpikingVGG(cfg, batch_norm, num_classes=num_classes, single_step_neuron=neuron)`.
+    pub fn new<N: SequentialLayer + 'static>(
+        cfg: &[usize],
+        batch_norm: bool,
+        num_classes: usize,
+        neuron: &NeuronFn<'_, N>,
+        vb: VarBuilder,
+    ) -> Result<Self> {
+        Ok(SpikingVgg {
+            features: features(cfg, batch_norm, neuron, vb.pp("features"))?,
+            avgpool: AdaptiveAvgPool2d::new((7, 7)),
+            classifier: classifier(num_classes, neuron, vb.pp("classifier"))?,
+        })
+    }
+
     /// `spiking_vgg11_bn(single_step_neuron=neuron.IFNode, num_classes=num_classes)`.
     pub fn vgg11_bn_if(num_classes: usize, vb: VarBuilder) -> Result<Self> {
-        let c = vb.pp("classifier");
-        Ok(SpikingVgg {
-            features: Vgg11BnFeatures::new(vb.pp("features"))?,
-            avgpool: AdaptiveAvgPool2d::new((7, 7)),
-            classifier: VggClassifier(
-                candle_nn::linear(512 * 7 * 7, 4096, c.pp("0"))?,
-                IfNode::new(),
-                Dropout,
-                candle_nn::linear(4096, 4096, c.pp("3"))?,
-                IfNode::new(),
-                Dropout,
-                candle_nn::linear(4096, num_classes, c.pp("6"))?,
-            ),
-        })
+        Self::new(vgg_cfg(11)?, true, num_classes, &|_| Ok(IfNode::new()), vb)
     }
 }
 
@@ -180,4 +157,101 @@ impl Module for SpikingVgg {
         let xs = self.avgpool.forward(&xs)?.flatten_from(1)?;
         self.classifier.forward(&xs)
     }
+}
+
+/// spikingjelly's `MultiStepSpikingVGG`: the same modules, multi-step neurons, `T` steps.
+#[count(name = "MultiStepSpikingVGG", crate = ::syops_runtime)]
+pub struct MultiStepSpikingVgg {
+    pub features: Sequential,
+    pub avgpool: AdaptiveAvgPool2d,
+    pub classifier: Sequential,
+    #[syops(skip)]
+    t: usize,
+}
+
+impl MultiStepSpikingVgg {
+    /// `MultiStepSpikingVGG(cfg, batch_norm, num_classes=num_classes, T=t, multi_step_neuron=neuron)`.
+    pub fn new<N: SequentialLayer + 'static>(
+        cfg: &[usize],
+        batch_norm: bool,
+        t: usize,
+        num_classes: usize,
+        neuron: &NeuronFn<'_, N>,
+        vb: VarBuilder,
+    ) -> Result<Self> {
+        Ok(MultiStepSpikingVgg {
+            features: features(cfg, batch_norm, neuron, vb.pp("features"))?,
+            avgpool: AdaptiveAvgPool2d::new((7, 7)),
+            classifier: classifier(num_classes, neuron, vb.pp("classifier"))?,
+            t,
+        })
+    }
+}
+
+#[count(crate = ::syops_runtime)]
+impl Module for MultiStepSpikingVgg {
+    /// `_forward_impl`: `[N, C, H, W]` (repeated `T` times after `features[0]`) or
+    /// `[T, N, C, H, W]` → `[T, N, classes]`.
+    fn forward(&self, xs: &Tensor) -> Result<Tensor> {
+        let repeat = match xs.rank() {
+            5 => false,
+            4 => true,
+            _ => candle::bail!("MultiStepSpikingVGG: expected [N, C, H, W] or [T, N, C, H, W], got {:?}", xs.dims()),
+        };
+        // sequential_forward: a neuron takes the sequence, every other module the folded tensor.
+        let mut x_seq = xs.clone();
+        for (i, layer) in self.features.iter().enumerate() {
+            x_seq = if i == 0 && repeat {
+                layer.forward(xs)?.unsqueeze(0)?.repeat((self.t, 1, 1, 1, 1))?
+            } else if layer.multi_step() {
+                layer.forward(&x_seq)?
+            } else {
+                seq_to_ann(&x_seq, |y| layer.forward(y))?
+            };
+        }
+        let mut x_seq = seq_to_ann(&x_seq, |y| self.avgpool.forward(y))?.flatten_from(2)?;
+        for layer in self.classifier.iter() {
+            x_seq = if layer.multi_step() { layer.forward(&x_seq)? } else { seq_to_ann(&x_seq, |y| layer.forward(y))? };
+        }
+        Ok(x_seq)
+    }
+}
+
+/// `spiking_vgg{depth}[_bn](single_step_neuron=neuron, num_classes=num_classes)`.
+pub fn spiking_vgg(
+    depth: usize,
+    batch_norm: bool,
+    neuron: Neuron,
+    num_classes: usize,
+    vb: VarBuilder,
+) -> Result<Box<dyn SequentialLayer>> {
+    let cfg = vgg_cfg(depth)?;
+    let (bn, nc) = (batch_norm, num_classes);
+    Ok(match neuron {
+        Neuron::If => Box::new(SpikingVgg::new(cfg, bn, nc, &|_| Ok(IfNode::new()), vb)?),
+        Neuron::Lif { tau } => Box::new(SpikingVgg::new(cfg, bn, nc, &|_| Ok(LifNode::new(tau)), vb)?),
+        Neuron::Plif { init_tau } => Box::new(SpikingVgg::new(cfg, bn, nc, &|vb| plif(init_tau, false, vb), vb)?),
+    })
+}
+
+/// `multi_step_spiking_vgg{depth}[_bn](T=t, multi_step_neuron=neuron, num_classes=num_classes)`.
+pub fn multi_step_spiking_vgg(
+    depth: usize,
+    batch_norm: bool,
+    t: usize,
+    neuron: Neuron,
+    num_classes: usize,
+    vb: VarBuilder,
+) -> Result<Box<dyn SequentialLayer>> {
+    let cfg = vgg_cfg(depth)?;
+    let (bn, nc) = (batch_norm, num_classes);
+    Ok(match neuron {
+        Neuron::If => Box::new(MultiStepSpikingVgg::new(cfg, bn, t, nc, &|_| Ok(IfNode::multi_step()), vb)?),
+        Neuron::Lif { tau } => {
+            Box::new(MultiStepSpikingVgg::new(cfg, bn, t, nc, &|_| Ok(LifNode::multi_step(tau)), vb)?)
+        }
+        Neuron::Plif { init_tau } => {
+            Box::new(MultiStepSpikingVgg::new(cfg, bn, t, nc, &|vb| plif(init_tau, true, vb), vb)?)
+        }
+    })
 }

@@ -1,12 +1,15 @@
 //! The DSNN (AAP) at every depth (only depth 18 has a reference case): built with zero weights
 //! and counted from a small shape, its parameters equal what PyTorch counts for refgen.py's model
 //! (`fixtures/dsnn_params.json`, written by `fixtures/dsnn_params.py`), and its rows are those of
-//! refgen.py's modules (Bottleneck stages, the 1×1 carry, the heads).
-use candle::{DType, Device};
-use candle_nn::VarBuilder;
+//! refgen.py's modules (Bottleneck stages, the 1×1 carry, the heads). The zoo's `dsnn{depth}`
+//! counts exactly as the library's model does, its output the head `--head` names.
+use candle::{DType, Device, Tensor};
+use candle_nn::{VarBuilder, VarMap};
 use syops_runtime::report::Report;
 use syops_runtime::Session;
 use syops_zoo::dsnn::{dsnn, Cnf};
+use syops_zoo::transform::EvalTransform;
+use syops_zoo::{find, Head, ZooOptions, ZooRun};
 
 /// PyTorch's parameter count of `dsnn(depth, num_classes=1000)`.
 fn torch_params(depth: usize) -> u64 {
@@ -59,4 +62,75 @@ fn bottleneck_rows_are_refgens() {
     assert_eq!(row(&report, "layer2.0.pool.1"), ("BatchNorm2d", 2 * 512, 1));
     let out = report.layer("layer4.2.sn3").unwrap().output_shape.clone();
     assert_eq!(out, Some(vec![2, 1, 2048, 1, 1]));
+}
+
+/// The zoo's model is the library's, transparently: the same rows (paths, types, parameters,
+/// calls, shapes, counts) under the same model name, its output the chosen head's logits.
+#[test]
+fn the_zoos_dsnn_counts_as_the_librarys() {
+    let dev = Device::Cpu;
+    let varmap = VarMap::new();
+    let vb = VarBuilder::from_varmap(&varmap, DType::F32, &dev);
+    let opts = ZooOptions {
+        time_steps: Some(2),
+        cnf: Some(Cnf::Xor),
+        head: Some(Head::Acc),
+        num_classes: Some(10),
+        ..Default::default()
+    };
+    let zoo = find("dsnn34").unwrap().build(&opts, vb.clone()).unwrap();
+    let library = dsnn(34, 2, Cnf::Xor, 10, vb).unwrap();
+    let xs = (Tensor::rand(0f32, 1f32, (2, 3, 32, 32), &dev).unwrap() * 3.0).unwrap();
+    let a = Session::new().count(&zoo, &xs, |m, xs| m.forward(xs)).unwrap();
+    let b = Session::new().count(&library, &xs, |m, xs| m.forward(xs)).unwrap();
+    assert_eq!(a.model, "AAPResNet");
+    assert_eq!(serde_json::to_value(&a.layers).unwrap(), serde_json::to_value(&b.layers).unwrap());
+    assert_eq!((a.params, a.per_sample.acs, a.per_sample.macs), (b.params, b.per_sample.acs, b.per_sample.macs));
+    assert!(a.per_sample.acs > 0.0, "no spikes reached a synapse");
+    let (spikes, acc) = library.forward(&xs).unwrap();
+    let out = zoo.forward(&xs).unwrap();
+    assert_eq!(out.to_vec2::<f32>().unwrap(), acc.to_vec2::<f32>().unwrap());
+    let spikes_opts = ZooOptions { head: None, ..opts };
+    let spikes_model = find("dsnn34").unwrap().build(&spikes_opts, VarBuilder::from_varmap(&varmap, DType::F32, &dev));
+    let out = spikes_model.unwrap().forward(&xs).unwrap();
+    assert_eq!(out.to_vec2::<f32>().unwrap(), spikes.to_vec2::<f32>().unwrap(), "spikes is the default head");
+}
+
+/// Every depth of the zoo's DSNN has refgen.py's parameters.
+#[test]
+fn the_zoos_dsnns_have_pytorchs_params() {
+    let dev = Device::Cpu;
+    for depth in [18, 34, 50, 101, 152] {
+        let model = find(&format!("dsnn{depth}")).unwrap();
+        let model = model.build(&ZooOptions::default(), VarBuilder::zeros(DType::F32, &dev)).unwrap();
+        let report = Session::new().count_static(&model, &[1, 3, 32, 32], DType::F32, &dev, |m, xs| m.forward(xs));
+        let report = report.unwrap();
+        assert_eq!(report.params, torch_params(depth), "dsnn{depth}");
+        // T defaults to 4, refgen.py's AAPResNet's.
+        assert_eq!(report.layer("layer1.0.sn1").unwrap().input_shape, Some(vec![4, 1, 64, 8, 8]), "dsnn{depth}");
+    }
+}
+
+/// A zoo run says which head the accuracy scored.
+#[test]
+fn a_zoo_run_says_which_head_it_scored() {
+    let photos = format!("{}/fixtures/images/photos", env!("CARGO_MANIFEST_DIR"));
+    let run = ZooRun {
+        options: ZooOptions { time_steps: Some(2), head: Some(Head::Acc), ..Default::default() },
+        weights: None,
+        data: photos.into(),
+        batch_size: 2,
+        limit: Some(2),
+        transform: EvalTransform { resize: 40, crop: 32, ..Default::default() },
+        cifar_normalize: false,
+        skip_bad: false,
+        shard: None,
+        dtype: DType::F32,
+        device: Device::Cpu,
+    };
+    let report = syops_zoo::run(&Session::new(), find("dsnn18").unwrap(), &run).unwrap();
+    let note = "dsnn18: the output, which the accuracy scores, is the acc head's logits (--head acc); both heads were computed and counted";
+    assert!(report.warnings.iter().any(|w| w == note), "{:?}", report.warnings);
+    assert_eq!((report.model.as_str(), report.accuracy.unwrap().samples), ("AAPResNet", 2));
+    assert_eq!(report.layer("fc").unwrap().stats.calls, 2, "both heads go through fc");
 }

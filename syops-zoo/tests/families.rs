@@ -1,8 +1,8 @@
-//! The ResNet families at every depth (only depth 18 has reference cases): built with zero
-//! weights by the registry, their parameters equal what PyTorch counts for torchvision's and
-//! spikingjelly's own constructors (`fixtures/zoo_params.json`, written by
-//! `fixtures/zoo_params.py`), they ask their `VarBuilder` for exactly PyTorch's state-dict names,
-//! and a static count shows spikingjelly's modules where they belong.
+//! The ResNet families at every depth and the spiking VGGs (only ResNet-18 and VGG-11-BN have
+//! reference cases): built with zero weights by the registry, their parameters equal what PyTorch
+//! counts for torchvision's and spikingjelly's own constructors (`fixtures/zoo_params.json`,
+//! written by `fixtures/zoo_params.py`), they ask their `VarBuilder` for exactly PyTorch's
+//! state-dict names and shapes, and a count shows spikingjelly's modules where they belong.
 use std::collections::HashSet;
 
 use candle::{DType, Device};
@@ -11,7 +11,7 @@ use serde_json::Value;
 use syops_runtime::model::{Layer, Role};
 use syops_runtime::nn::SequentialLayer;
 use syops_runtime::Session;
-use syops_zoo::{find, models, Cnf, Neuron, ZooOptions};
+use syops_zoo::{find, models, Cnf, Head, Neuron, ZooOptions};
 
 fn fixture() -> Value {
     let path = format!("{}/fixtures/zoo_params.json", env!("CARGO_MANIFEST_DIR"));
@@ -25,6 +25,7 @@ fn options(entry: &Value) -> ZooOptions {
         time_steps: None,
         neuron: entry["neuron"].as_str().map(|n| n.parse().unwrap()),
         cnf: entry["cnf"].as_str().map(|c| c.parse().unwrap()),
+        head: None,
     }
 }
 
@@ -55,7 +56,7 @@ fn every_depth_of_every_family_has_pytorchs_params() {
     let fixture = fixture();
     assert_eq!(fixture["num_classes"], 1000);
     let want = fixture["params"].as_object().unwrap();
-    assert_eq!(want.len(), 25);
+    assert_eq!(want.len(), 25 + 16);
     for (name, want) in want {
         let model = build(name, &ZooOptions::default(), zeros());
         assert_eq!(params(&model, &mut HashSet::new()), want.as_u64().unwrap(), "{name}");
@@ -73,10 +74,15 @@ fn the_models_ask_for_pytorchs_state_dict_names() {
         let name = entry["model"].as_str().unwrap();
         let varmap = VarMap::new();
         build(name, &options(entry), VarBuilder::from_varmap(&varmap, DType::F32, &Device::Cpu));
-        let mut got: Vec<String> = varmap.data().lock().unwrap().keys().cloned().collect();
+        let vars = varmap.data().lock().unwrap();
+        let mut got: Vec<&String> = vars.keys().collect();
         got.sort();
         let want: Vec<&str> = entry["names"].as_array().unwrap().iter().map(|n| n.as_str().unwrap()).collect();
         assert_eq!(got, want, "{name} ({:?}, {:?})", entry["neuron"], entry["cnf"]);
+        for (key, shape) in entry["shapes"].as_object().unwrap() {
+            let shape: Vec<usize> = shape.as_array().unwrap().iter().map(|d| d.as_u64().unwrap() as usize).collect();
+            assert_eq!(vars[key].dims(), shape.as_slice(), "{name}: {key}");
+        }
     }
 }
 
@@ -121,15 +127,38 @@ fn the_registry_names_every_constructor_and_refuses_options_that_do_not_apply() 
             find(&format!("{family}{depth}")).unwrap();
         }
     }
-    assert_eq!(models().len(), 26);
+    for family in ["spiking_vgg", "multi_step_spiking_vgg"] {
+        for depth in [11, 13, 16, 19] {
+            assert_eq!(find(&format!("{family}{depth}")).unwrap().neuron, Some(Neuron::If));
+            assert_eq!(find(&format!("{family}{depth}_bn")).unwrap().multi_step, family.starts_with("multi"));
+        }
+    }
+    for depth in [18, 34, 50, 101, 152] {
+        let m = find(&format!("dsnn{depth}")).unwrap();
+        assert_eq!((m.multi_step, m.neuron, m.cnf, m.cnfs), (true, None, Some(Cnf::And), Cnf::AAP));
+        assert_eq!(m.head, Some(Head::Spikes));
+    }
+    assert_eq!(models().len(), 25 + 16 + 5);
     let m = find("multi_step_spiking_resnet18").unwrap();
-    assert_eq!((m.multi_step, m.neuron, m.cnf), (true, Some(Neuron::Lif { tau: 2.0 }), None));
-    assert_eq!(find("sew_resnet152").unwrap().cnf, Some(Cnf::Add));
+    assert_eq!((m.multi_step, m.neuron, m.cnf, m.head), (true, Some(Neuron::Lif { tau: 2.0 }), None, None));
+    assert_eq!((find("sew_resnet152").unwrap().cnf, find("sew_resnet152").unwrap().cnfs), (Some(Cnf::Add), Cnf::SEW));
     let err = |name: &str, options: ZooOptions| find(name).unwrap().build(&options, zeros()).err().unwrap().to_string();
     let neuron = ZooOptions { neuron: Some(Neuron::If), ..Default::default() };
     assert!(err("resnet50", neuron).contains("--neuron if does not apply"));
-    assert!(err("spiking_vgg11_bn", neuron).contains("--neuron if does not apply"));
-    let cnf = ZooOptions { cnf: Some(Cnf::Iand), ..Default::default() };
-    assert!(err("spiking_resnet34", cnf).contains("is not a SEW ResNet; --cnf IAND does not apply"));
+    assert!(err("dsnn18", neuron).contains("dsnn18 takes no --neuron"));
+    let cnf = |cnf| ZooOptions { cnf: Some(cnf), ..Default::default() };
+    let e = err("spiking_resnet34", cnf(Cnf::Iand));
+    assert!(e.contains("spiking_resnet34 is not a SEW ResNet or a DSNN; --cnf IAND does not apply"), "{e}");
+    let e = err("dsnn50", cnf(Cnf::Add));
+    assert!(e.contains("dsnn50 takes --cnf AND, IAND, OR or XOR; --cnf ADD does not apply"), "{e}");
+    let e = err("multi_step_sew_resnet18", cnf(Cnf::Xor));
+    assert!(e.contains("multi_step_sew_resnet18 takes --cnf ADD, AND or IAND; --cnf XOR does not apply"), "{e}");
+    let head = ZooOptions { head: Some(Head::Acc), ..Default::default() };
+    let e = err("spiking_resnet18", head);
+    assert!(e.contains("spiking_resnet18 has one output") && e.contains("--head acc does not apply"), "{e}");
+    assert!(err("multi_step_spiking_vgg16", head).contains("--head acc does not apply"));
     assert!(find("sew_resnet20").err().unwrap().to_string().contains("multi_step_sew_resnet152"));
+    // The library refuses the joins the original constructors do not have.
+    let e = syops_zoo::sew_resnet::sew_resnet(18, Cnf::Or, Neuron::If, 10, zeros()).err().unwrap().to_string();
+    assert!(e.contains("sew_resnet18: sew_function has no cnf OR; expected ADD, AND or IAND"), "{e}");
 }

@@ -78,6 +78,14 @@ impl Sequential {
     pub fn get(&self, index: usize) -> Option<&dyn SequentialLayer> {
         self.layers.get(index).map(|l| &**l)
     }
+
+    /// The children in order. In a `#[syops::count]` forward, `for layer in self.f.iter()` (or
+    /// `.iter().enumerate()`) counts each `layer.forward(..)` under its index, `f.0`, `f.1`, …, so a
+    /// model can call its children its own way (spikingjelly's `sequential_forward` runs them on
+    /// a time-folded tensor).
+    pub fn iter(&self) -> impl Iterator<Item = &dyn SequentialLayer> {
+        self.layers.iter().map(|l| &**l)
+    }
 }
 
 impl std::fmt::Debug for Sequential {

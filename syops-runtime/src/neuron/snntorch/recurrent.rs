@@ -68,7 +68,7 @@ impl Recurrent {
             RecurrentConfig::OneToOne { v } => {
                 Ok(Recurrent { kind: Kind::OneToOne(Coef::scalar("V", *v, learnable)?), learnable })
             }
-            _ => candle::bail!("a recurrent neuron with an all-to-all connection needs its weights: use `load`"),
+            _ => candle::bail!("a recurrent neuron with an all-to-all connection needs its weights from a state dict (`RLeaky::load`, `RSynaptic::load`)"),
         }
     }
 
@@ -155,7 +155,7 @@ impl Layer for Recurrent {
             Kind::Conv2d(conv) => conv.ops(call),
             Kind::OneToOne(_) => {
                 let input = call.input()?;
-                Ops::synaptic(numel(input.dims())).exact_with(call, || Ok(ExactOps::nonzero(input, 1)?))
+                Ops::synaptic(numel(input.dims())).exact_with(call, || ExactOps::nonzero(input, 1))
             }
         }
     }

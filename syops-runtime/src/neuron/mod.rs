@@ -1,5 +1,6 @@
-//! Spiking neurons with spikingjelly's `clock_driven` semantics (v0.0.0.0.14): IF, LIF and
-//! parametric LIF, single-step (membrane kept across calls until [`Layer::reset_state`](crate::model::Layer::reset_state))
+//! Spiking neurons: snnTorch's (1.0: `Leaky`, `Synaptic`, `Alpha`, `Lapicque`, `RLeaky`,
+//! `RSynaptic`; see `snntorch/`) and spikingjelly's with its `clock_driven` semantics
+//! (v0.0.0.0.14): IF, LIF and parametric LIF, single-step (membrane kept across calls until [`Layer::reset_state`](crate::model::Layer::reset_state))
 //! or multi-step (a `[T, N, ...]` input run over dim 0).
 //!
 //! Defaults as spikingjelly's: `v_threshold = 1.0`, hard reset to `v_reset = 0.0`,
@@ -24,8 +25,13 @@ mod if_node;
 mod lif;
 mod node;
 mod plif;
+mod snntorch;
 
 pub use if_node::IfNode;
 pub use lif::LifNode;
 pub use node::NeuronConfig;
 pub use plif::PlifNode;
+pub use snntorch::{
+    Alpha, AlphaConfig, Lapicque, LapicqueConfig, Leaky, LeakyConfig, RLeaky, RLeakyConfig, RSynaptic, RSynapticConfig,
+    Recurrent, RecurrentConfig, ResetMechanism, SpikingConfig, Synaptic, SynapticConfig,
+};

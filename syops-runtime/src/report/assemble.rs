@@ -39,9 +39,9 @@ fn walk(
         }
     });
     if layer.role() != Role::Container {
-        leaves.push(TreeLeaf { path, type_name: layer.type_name(), role: layer.role(), params: own });
-        return;
+        leaves.push(TreeLeaf { path: path.clone(), type_name: layer.type_name(), role: layer.role(), params: own });
     }
+    // A counted layer may have children of its own (a recurrent neuron's `recurrent`): rows after it.
     layer.children(&mut |seg: Segment, child: &dyn Layer| {
         let child_path = if path.is_empty() { seg.to_string() } else { format!("{path}.{seg}") };
         walk(child, child_path, leaves, seen, total);

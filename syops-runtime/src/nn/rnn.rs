@@ -2,17 +2,26 @@
 //! or without bias) and `nn.RNNCell`, `nn.GRUCell`, `nn.LSTMCell`, with PyTorch's gate order
 //! (LSTM `i, f, g, o`; GRU `r, z, n`) and parameter names (`weight_ih_l0`, `bias_hh_l1_reverse`;
 //! `weight_ih`, `bias_hh` for cells). Counted by syops' `rnn_syops_counter_hook` and
-//! `rnn_cell_syops_counter_hook`: the count goes to the total only.
+//! `rnn_cell_syops_counter_hook`: the count goes to the total only. Under NeuroBench's
+//! convention a cell's call is one step of NeuroBench's cell count ([`cell_synapses`]) from the
+//! state it started from, and a whole layer is counted as its cells, step by step (NeuroBench 2.3
+//! itself fails on `nn.LSTM`, `nn.GRU` and `nn.RNN`).
+//!
+//! A cell made with [`RnnCell::keep_state`] keeps its state across `forward` calls until
+//! `syops::reset` (as a PyTorch loop passing `(h, c)` back in, from zeros), so that a counted
+//! `self.cell.forward(&x)` in a time loop carries its state.
 //!
 //! - RNN: `h' = tanh(x W_ih^T + b_ih + h W_hh^T + b_hh)` (or ReLU).
 //! - LSTM: `i, f, g, o = σ, σ, tanh, σ` of the four gate chunks; `c' = f c + i g`, `h' = o tanh(c')`.
 //! - GRU: `r = σ(.. r ..)`, `z = σ(.. z ..)`, `n = tanh(x W_in^T + b_in + r (h W_hn^T + b_hn))`,
 //!   `h' = (1 - z) n + z h`.
-use candle::{Module, Result, Tensor, D};
+use std::sync::Mutex;
+
+use candle::{Module, Result, Tensor, TensorId, D};
 use candle_nn::ops::sigmoid;
 use candle_nn::VarBuilder;
 
-use crate::model::{Call, ExactOps, Layer, Ops, Role};
+use crate::model::{cell_synapses, Call, CellKind, CellParams, ExactOps, Layer, NeuroBenchOps, Ops, Role, Synapses};
 
 /// Which recurrence.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,6 +42,15 @@ impl RnnMode {
             RnnMode::RnnTanh | RnnMode::RnnRelu => 1,
             RnnMode::Lstm => 4,
             RnnMode::Gru => 3,
+        }
+    }
+
+    /// NeuroBench's cell.
+    fn cell_kind(self) -> CellKind {
+        match self {
+            RnnMode::RnnTanh | RnnMode::RnnRelu => CellKind::Rnn,
+            RnnMode::Lstm => CellKind::Lstm,
+            RnnMode::Gru => CellKind::Gru,
         }
     }
 
@@ -66,6 +84,10 @@ impl CellWeights {
             (None, None)
         };
         Ok(CellWeights { w_ih, w_hh, b_ih, b_hh })
+    }
+
+    fn params(&self) -> CellParams<'_> {
+        CellParams { w_ih: &self.w_ih, w_hh: &self.w_hh, b_ih: self.b_ih.as_ref(), b_hh: self.b_hh.as_ref() }
     }
 
     fn visit(&self, visit: &mut dyn FnMut(&Tensor)) {
@@ -244,6 +266,18 @@ impl Rnn {
 
     /// Runs the sequence from zero states (or `h0`, `c0`, `[D * num_layers, N, H]`).
     pub fn forward_with_state(&self, xs: &Tensor, h0: Option<&Tensor>, c0: Option<&Tensor>) -> Result<RnnOutput> {
+        self.run(xs, h0, c0, None)
+    }
+
+    /// The sequence, handing `observe` each step's cell (`layer · dirs + dir`), input and state
+    /// before the step.
+    fn run(
+        &self,
+        xs: &Tensor,
+        h0: Option<&Tensor>,
+        c0: Option<&Tensor>,
+        mut observe: Option<Observer<'_>>,
+    ) -> Result<RnnOutput> {
         let name = rnn_name(self.mode, false);
         let (h, inp) = (self.hidden_size, self.input_size);
         if xs.rank() != 3 || xs.dim(2)? != inp || xs.dim(1)? == 0 {
@@ -280,6 +314,9 @@ impl Rnn {
                 let mut outs = vec![None; l];
                 for s in 0..l {
                     let t = if dir == 0 { s } else { l - 1 - s };
+                    if let Some(observe) = observe.as_mut() {
+                        observe(idx, &layer_in.get_on_dim(1, t)?, &hs, cs.as_ref())?;
+                    }
                     let (h_new, c_new) = w.step(self.mode, &gi.get_on_dim(1, t)?, &hs, cs.as_ref())?;
                     outs[t] = Some(h_new.clone());
                     hs = h_new;
@@ -299,6 +336,9 @@ impl Rnn {
     }
 }
 
+/// What [`Rnn::run`] hands each step: the cell's index, its input and state before the step.
+type Observer<'a> = &'a mut dyn FnMut(usize, &Tensor, &Tensor, Option<&Tensor>) -> Result<()>;
+
 impl Module for Rnn {
     fn forward(&self, xs: &Tensor) -> Result<Tensor> {
         Ok(self.forward_with_state(xs, None, None)?.output)
@@ -317,6 +357,9 @@ impl Layer for Rnn {
             w.visit(visit);
         }
     }
+    fn connection_weights(&self, visit: &mut dyn FnMut(&Tensor)) {
+        self.params(visit)
+    }
     /// syops sums each layer's forward-direction count, times batch and length, doubled when
     /// bidirectional (dims 0 and 1 of the input: batch-first).
     fn ops(&self, call: &Call<'_>) -> crate::Result<Ops> {
@@ -326,7 +369,9 @@ impl Layer for Rnn {
             (0..self.cfg.num_layers).map(|k| self.weights[k * dirs].syops(self.mode, self.hidden_size)).sum();
         let batch = dims.first().copied().unwrap_or(1) as u64;
         let len = dims.get(1).copied().unwrap_or(1) as u64;
-        Ops::total_only(per_step * batch * len * dirs as u64).exact_with(call, || self.exact(call))
+        Ops::total_only(per_step * batch * len * dirs as u64)
+            .exact_with(call, || self.exact(call))?
+            .neurobench_with(call, || self.neurobench(call))
     }
 }
 
@@ -352,22 +397,106 @@ impl Rnn {
         }
         Ok(exact)
     }
+
+    /// NeuroBench's convention: every step of every layer and direction, as NeuroBench counts a
+    /// cell called with its state (the sequence is run again to see each step's state).
+    fn neurobench(&self, call: &Call<'_>) -> crate::Result<NeuroBenchOps> {
+        let x = call.input()?;
+        let mut groups = Vec::new();
+        let kind = self.mode.cell_kind();
+        self.run(
+            x,
+            None,
+            None,
+            Some(&mut |idx, x_t, h, c| {
+                groups.push(cell_synapses(kind, x_t, h, c, self.weights[idx].params()).map_err(to_candle)?);
+                Ok(())
+            }),
+        )
+        .map_err(|e| crate::Error::shape(call.path(), rnn_name(self.mode, false), e.to_string()))?;
+        let mut ops = NeuroBenchOps::cells(groups, x)?;
+        if let NeuroBenchOps::Connection { unrolled, biasless_gru, .. } = &mut ops {
+            *unrolled = true;
+            *biasless_gru = self.mode == RnnMode::Gru && !self.cfg.bias;
+        }
+        Ok(ops)
+    }
+}
+
+fn to_candle(e: crate::Error) -> candle::Error {
+    match e {
+        crate::Error::Candle(e) => e,
+        e => candle::Error::Msg(e.to_string()),
+    }
+}
+
+/// The state a cell's call started from, for NeuroBench's count: its input and states, batched.
+#[derive(Debug, Clone)]
+struct Start {
+    input: TensorId,
+    x: Tensor,
+    h: Tensor,
+    c: Option<Tensor>,
+    /// Whether the state was passed in (or kept), rather than PyTorch's zeros for a missing one.
+    given: bool,
 }
 
 /// `nn.RNNCell`, `nn.GRUCell` or `nn.LSTMCell` over `[N, H_in]` (or unbatched `[H_in]`) inputs.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct RnnCell {
     mode: RnnMode,
     input_size: usize,
     hidden_size: usize,
     weights: CellWeights,
+    /// Whether `forward` carries the state from call to call ([`RnnCell::keep_state`]).
+    keep_state: bool,
+    /// The kept state (`h`, and an LSTM's `c`), `None` at rest.
+    state: Mutex<Option<(Tensor, Option<Tensor>)>>,
+    /// The state the last call started from.
+    last: Mutex<Option<Start>>,
+}
+
+impl Clone for RnnCell {
+    /// A clone starts at rest.
+    fn clone(&self) -> Self {
+        RnnCell {
+            mode: self.mode,
+            input_size: self.input_size,
+            hidden_size: self.hidden_size,
+            weights: self.weights.clone(),
+            keep_state: self.keep_state,
+            state: Mutex::new(None),
+            last: Mutex::new(None),
+        }
+    }
 }
 
 impl RnnCell {
     /// Loads `weight_ih`, `weight_hh` and, with `bias`, `bias_ih`, `bias_hh`.
     pub fn new(mode: RnnMode, input_size: usize, hidden_size: usize, bias: bool, vb: VarBuilder) -> Result<Self> {
         let weights = CellWeights::load(mode, input_size, hidden_size, bias, "", &vb)?;
-        Ok(RnnCell { mode, input_size, hidden_size, weights })
+        Ok(RnnCell {
+            mode,
+            input_size,
+            hidden_size,
+            weights,
+            keep_state: false,
+            state: Mutex::new(None),
+            last: Mutex::new(None),
+        })
+    }
+
+    /// With `on`, `forward` starts each call from the state the last one left (zeros after
+    /// `syops::reset`, which a session runs after each batch) and keeps the new one: the cell of
+    /// a PyTorch time loop `h, c = cell(x, (h, c))` from zero states.
+    pub fn keep_state(mut self, on: bool) -> Self {
+        self.keep_state = on;
+        self
+    }
+
+    /// The kept state: `h` and, for LSTM, `c` (`None` at rest or without [`RnnCell::keep_state`]).
+    pub fn state(&self) -> Option<(Tensor, Option<Tensor>)> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
     /// One step from zero states (or `state` = `h` and, for LSTM, `c`, each `[N, H]`): the new `h`
@@ -376,6 +505,16 @@ impl RnnCell {
         &self,
         xs: &Tensor,
         state: Option<(&Tensor, Option<&Tensor>)>,
+    ) -> Result<(Tensor, Option<Tensor>)> {
+        self.step(xs, state, state.is_some())
+    }
+
+    /// One step; `given`: whether the state counts as passed in (NeuroBench's `in_states`).
+    fn step(
+        &self,
+        xs: &Tensor,
+        state: Option<(&Tensor, Option<&Tensor>)>,
+        given: bool,
     ) -> Result<(Tensor, Option<Tensor>)> {
         let name = rnn_name(self.mode, true);
         let (inp, h) = (self.input_size, self.hidden_size);
@@ -404,6 +543,8 @@ impl RnnCell {
         };
         let gi = CellWeights::project(&x, &self.weights.w_ih, &self.weights.b_ih)?;
         let c0 = if self.mode == RnnMode::Lstm { Some(&c0) } else { None };
+        *self.last.lock().unwrap_or_else(|e| e.into_inner()) =
+            Some(Start { input: xs.id(), x: x.clone(), h: h0.clone(), c: c0.cloned(), given });
         let (h1, c1) = self.weights.step(self.mode, &gi, &h0, c0)?;
         if batched {
             Ok((h1, c1))
@@ -414,9 +555,16 @@ impl RnnCell {
 }
 
 impl Module for RnnCell {
-    /// The new hidden state `h` (an LSTM cell's `c` is dropped: use `forward_with_state`).
+    /// The new hidden state `h` (an LSTM cell's `c` is dropped, or kept with
+    /// [`RnnCell::keep_state`]: use `forward_with_state` or [`RnnCell::state`] to read it).
     fn forward(&self, xs: &Tensor) -> Result<Tensor> {
-        Ok(self.forward_with_state(xs, None)?.0)
+        if !self.keep_state {
+            return Ok(self.step(xs, None, false)?.0);
+        }
+        let kept = self.state.lock().unwrap_or_else(|e| e.into_inner()).take();
+        let (h, c) = self.step(xs, kept.as_ref().map(|(h, c)| (h, c.as_ref())), true)?;
+        *self.state.lock().unwrap_or_else(|e| e.into_inner()) = Some((h.clone(), c));
+        Ok(h)
     }
 }
 
@@ -430,20 +578,49 @@ impl Layer for RnnCell {
     fn params(&self, visit: &mut dyn FnMut(&Tensor)) {
         self.weights.visit(visit);
     }
+    fn connection_weights(&self, visit: &mut dyn FnMut(&Tensor)) {
+        self.weights.visit(visit);
+    }
+    fn reset_state(&self) {
+        *self.state.lock().unwrap_or_else(|e| e.into_inner()) = None;
+    }
     /// syops' `rnn_cell_syops_counter_hook`: the cell's count times dim 0 of the input.
     fn ops(&self, call: &Call<'_>) -> crate::Result<Ops> {
         let batch = call.input()?.dims().first().copied().unwrap_or(1) as u64;
-        Ops::total_only(self.weights.syops(self.mode, self.hidden_size) * batch).exact_with(call, || {
-            // Exact convention: one row per sample, `[N, H_in]` or `[H_in]`.
-            let x = call.input()?;
-            let rows = (x.elem_count() / self.input_size.max(1)) as u64;
-            let w = &self.weights;
-            Ok(ExactOps::nonzero(x, w.gate_outputs())?.with_bias(w.bias_ih_ops(rows)).with_macs(w.exact_macs(
-                self.mode,
-                self.hidden_size,
-                rows,
-                true,
-            )))
-        })
+        Ops::total_only(self.weights.syops(self.mode, self.hidden_size) * batch)
+            .exact_with(call, || {
+                // Exact convention: one row per sample, `[N, H_in]` or `[H_in]`.
+                let x = call.input()?;
+                let rows = (x.elem_count() / self.input_size.max(1)) as u64;
+                let w = &self.weights;
+                Ok(ExactOps::nonzero(x, w.gate_outputs())?.with_bias(w.bias_ih_ops(rows)).with_macs(w.exact_macs(
+                    self.mode,
+                    self.hidden_size,
+                    rows,
+                    true,
+                )))
+            })?
+            .neurobench_with(call, || self.neurobench(call))
+    }
+}
+
+impl RnnCell {
+    /// NeuroBench's convention: one cell step from the state this call started from (zeros for a
+    /// call without one, where NeuroBench 2.3 goes wrong: the report warns).
+    fn neurobench(&self, call: &Call<'_>) -> crate::Result<NeuroBenchOps> {
+        let name = rnn_name(self.mode, true);
+        let input = call.input()?;
+        let start = self.last.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        let start = start.filter(|s| s.input == input.id()).ok_or_else(|| {
+            crate::Error::shape(call.path(), name, "the cell's starting state for this call was not recorded")
+        })?;
+        let group: Synapses =
+            cell_synapses(self.mode.cell_kind(), &start.x, &start.h, start.c.as_ref(), self.weights.params())?;
+        let mut ops = NeuroBenchOps::cells(vec![group], &start.x)?;
+        if let NeuroBenchOps::Connection { stateless, biasless_gru, .. } = &mut ops {
+            *stateless = !start.given;
+            *biasless_gru = self.mode == RnnMode::Gru && self.weights.b_ih.is_none();
+        }
+        Ok(ops)
     }
 }

@@ -27,7 +27,7 @@ fn main() -> anyhow::Result<()> {
 /// The Markdown table of `reports` (syops 0.0.5, exact, NeuroBench, in that order).
 fn table(name: &str, [syops, exact, nb]: &[Report; 3]) -> String {
     let m = nb.neurobench.as_ref().expect("a NeuroBench report");
-    let h = |v: f64| human(v).replace(' ', "\u{a0}");
+    let h = human;
     let opt = |v: Option<f64>| v.map_or_else(|| "—".to_string(), h);
     let ratio = |v: Option<f64>| v.map_or_else(|| "—".to_string(), |v| format!("{v:.4}"));
     let rows = [

@@ -241,3 +241,24 @@ fn cifar_plif_t4_f64() {
 fn cifar_plif_t4_f32() {
     cifar_plif_t4(Tier::F32);
 }
+
+/// Reports of parts of a run merge into the whole run's NeuroBench metrics (ActivationSparsity
+/// from the batch-weighted sums, the rest from the summed layers).
+#[test]
+fn parts_of_a_run_merge_into_the_whole() {
+    let (weights, inputs) = tensors("cells", DType::F64);
+    let net = Cells::new(VarBuilder::from_tensors(weights, DType::F64, &Device::Cpu)).unwrap();
+    let count = |batches: &[Tensor]| session().count_batches(&net, batches, |m, xs| m.forward(xs)).unwrap();
+    let whole = count(&inputs);
+    let merged = Report::merge(&[count(&inputs[..2]), count(&inputs[2..])]).unwrap();
+    let (w, m) = (whole.neurobench.as_ref().unwrap(), merged.neurobench.as_ref().unwrap());
+    assert_eq!(
+        (m.statics, m.synaptic_operations, m.membrane_updates),
+        (w.statics, w.synaptic_operations, w.membrane_updates)
+    );
+    assert!((m.activation_sparsity.unwrap() - w.activation_sparsity.unwrap()).abs() < 1e-12);
+    assert_eq!(merged.per_sample, whole.per_sample);
+    for (a, b) in merged.layers.iter().zip(&whole.layers) {
+        assert_eq!(a.stats.neurobench, b.stats.neurobench, "{}", a.path);
+    }
+}

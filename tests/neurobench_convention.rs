@@ -125,7 +125,9 @@ impl Module for Unrolled {
 /// An LSTM cell's weights (input 4, hidden 3), a fifth of them zero.
 fn weights(dev: &Device) -> std::collections::HashMap<String, Tensor> {
     let v = |n: usize, seed: usize| -> Vec<f32> {
-        (0..n).map(|i| if (i * 7 + seed) % 5 == 0 { 0.0 } else { ((i * 13 + seed) % 11) as f32 / 11.0 - 0.4 }).collect()
+        (0..n)
+            .map(|i| if (i * 7 + seed).is_multiple_of(5) { 0.0 } else { ((i * 13 + seed) % 11) as f32 / 11.0 - 0.4 })
+            .collect()
     };
     let mut t = std::collections::HashMap::new();
     let put = |t: &mut std::collections::HashMap<String, Tensor>, name: &str, shape: &[usize], seed: usize| {

@@ -178,18 +178,11 @@ impl NeuroBenchOps {
         // Non-zero inputs per channel and position, summed over the batch, then per kernel offset.
         let mut hits = mask(xs)?.sum(0)?;
         let mut pairs = 1u64;
-        for i in 0..d {
-            let ind = offset_hits(
-                xs.dims()[2 + i],
-                output.dims()[2 + i],
-                kernel[i],
-                at(stride, i, 1),
-                at(padding, i, 0),
-                at(dilation, i, 1),
-            );
+        for (i, &k) in kernel.iter().enumerate() {
+            let (len, out) = (xs.dims()[2 + i], output.dims()[2 + i]);
+            let ind = offset_hits(len, out, k, at(stride, i, 1), at(padding, i, 0), at(dilation, i, 1));
             pairs *= ind.iter().sum::<f64>() as u64;
-            let ind = Tensor::from_vec(ind, (kernel[i], xs.dims()[2 + i]), device)?;
-            hits = contract(&hits, &ind, 1 + i)?;
+            hits = contract(&hits, &Tensor::from_vec(ind, (k, len), device)?, 1 + i)?;
         }
         let k = numel(kernel) as usize;
         let hits = hits.reshape((cin, k))?;

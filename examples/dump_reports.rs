@@ -7,7 +7,7 @@
 //! diff -r /tmp/before /tmp/after
 //! ```
 //!
-//! Each case, in float64 and float32, under both conventions, with time-resolved statistics off
+//! Each case, in float64 and float32, under the three conventions, with time-resolved statistics off
 //! and on: the runner output, the report's JSON, the table, CSV, Markdown, HTML and the depth-2 table.
 use candle::{DType, Device};
 use syops::convention::Convention;
@@ -26,7 +26,7 @@ fn main() -> anyhow::Result<()> {
         }
         let case = Case::load(p.to_str().unwrap())?;
         for (dn, dtype) in [("f64", DType::F64), ("f32", DType::F32)] {
-            for conv in [Convention::Syops005, Convention::Exact] {
+            for conv in [Convention::Syops005, Convention::Exact, Convention::NeuroBench] {
                 for tr in [false, true] {
                     let session = Session::new().convention(conv).time_resolved(tr);
                     let report = zoo::count_case_with(&session, &case, dtype, &Device::Cpu)?;

@@ -2,6 +2,7 @@
 use std::path::PathBuf;
 
 use clap::builder::{PossibleValuesParser, TypedValueParser};
+use syops_runtime::convention::Convention;
 use syops_runtime::render::{Format, Units, View};
 use syops_runtime::report::EnergyModel;
 
@@ -33,6 +34,11 @@ pub struct Args {
     /// without a counting rule, or calls with no layer path.
     #[arg(long)]
     pub strict: bool,
+    /// Count every session of the program under this convention, whatever it asks for: `syops`
+    /// (syops 0.0.5's, the default), `exact` (event-exact) or `neurobench` (NeuroBench 2.3's
+    /// metrics). Passed to the program as SYOPS_CONVENTION.
+    #[arg(long, value_name = "NAME", value_parser = convention)]
+    pub convention: Option<Convention>,
     /// Arguments passed to the program.
     #[arg(last = true)]
     pub args: Vec<String>,
@@ -190,6 +196,13 @@ pub struct ZooArgs {
     /// Fail, listing them, when any layer call was not counted.
     #[arg(long)]
     pub strict: bool,
+    /// The counting convention: `syops` (syops 0.0.5's, the default), `exact` or `neurobench`.
+    #[arg(long, value_name = "NAME", value_parser = convention)]
+    pub convention: Option<Convention>,
+}
+
+fn convention(s: &str) -> Result<Convention, String> {
+    s.parse().map_err(|e: syops_runtime::Error| e.to_string())
 }
 
 fn parsed<T: std::str::FromStr<Err = candle::Error>>(s: &str) -> Result<T, String> {
@@ -298,5 +311,13 @@ mod tests {
         assert!(matches!(m.command, Some(Command::Merge(ShowArgs { ref files, .. })) if files.len() == 2));
         assert!(Cli::try_parse_from(["cargo-syops", "syops", "--debug", "--profile", "x"]).is_err());
         assert!(Cli::try_parse_from(["cargo-syops", "syops", "--energy", "fp64"]).is_err());
+        let Cli::Syops(c) =
+            Cli::try_parse_from(["cargo-syops", "syops", "--example", "a", "--convention", "neurobench"]).unwrap();
+        assert_eq!(c.convention, Some(Convention::NeuroBench));
+        let err = Cli::try_parse_from(["cargo-syops", "syops", "--example", "a", "--convention", "nb"]).unwrap_err();
+        assert!(err.to_string().contains("neurobench"), "{err}");
+        let Cli::Syops(z) =
+            Cli::try_parse_from(["cargo-syops", "syops", "zoo", "m", "--data", "d", "--convention", "exact"]).unwrap();
+        assert!(matches!(z.command, Some(Command::Zoo(ref z)) if z.convention == Some(Convention::Exact)));
     }
 }

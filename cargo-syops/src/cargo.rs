@@ -8,6 +8,7 @@ use std::{
 
 use anyhow::{bail, Context, Result};
 use cargo_metadata::{Message, MetadataCommand, Package, TargetKind};
+use syops_runtime::convention::Convention;
 
 use crate::args::TargetArgs;
 
@@ -131,9 +132,14 @@ pub fn build(target: &Target, args: &TargetArgs) -> Result<PathBuf> {
     executable.with_context(|| format!("cargo built no executable for {} `{}`", &target.flag()[2..], target.name))
 }
 
-/// Runs `exe` with `args` and the report file set; its stdout goes to our stderr.
-pub fn run(exe: &Path, args: &[String], report_file: &Path, name: &str) -> Result<()> {
-    let status = Command::new(exe)
+/// Runs `exe` with `args`, the report file and the convention (when given) set; its stdout goes
+/// to our stderr.
+pub fn run(exe: &Path, args: &[String], report_file: &Path, name: &str, convention: Option<Convention>) -> Result<()> {
+    let mut cmd = Command::new(exe);
+    if let Some(c) = convention {
+        cmd.env(syops_runtime::convention::CONVENTION_ENV, c.name());
+    }
+    let status = cmd
         .args(args)
         .env(syops_runtime::report::REPORT_FILE_ENV, report_file)
         .stdout(Stdio::from(std::io::stderr()))

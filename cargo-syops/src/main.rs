@@ -40,7 +40,7 @@ fn run_target(args: &Args) -> Result<ExitCode> {
     let target = cargo::resolve(&args.target)?;
     let exe = cargo::build(&target, &args.target)?;
     let file = tempfile::NamedTempFile::new().context("cannot create the report file")?;
-    cargo::run(&exe, &args.args, file.path(), &target.name)?;
+    cargo::run(&exe, &args.args, file.path(), &target.name, args.convention)?;
     let text = fs::read_to_string(file.path()).context("cannot read the report file")?;
     let reports = text
         .lines()

@@ -48,7 +48,10 @@ pub fn run(args: &ZooArgs) -> Result<ExitCode> {
         dtype: if args.dtype == "f64" { DType::F64 } else { DType::F32 },
         device: device(&args.device)?,
     };
-    let session = Session::new().progress(true);
+    let mut session = Session::new().progress(true);
+    if let Some(c) = args.convention {
+        session = session.convention(c);
+    }
     let report =
         syops_zoo::run(&session, model, &run).with_context(|| format!("counting {name} over {}", data.display()))?;
     crate::present(std::slice::from_ref(&report), &args.view, budget.as_ref(), args.strict)

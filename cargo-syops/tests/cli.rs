@@ -297,3 +297,22 @@ fn html_report_is_one_page_with_a_section_per_session() {
     assert!(folded.contains(">block<title>") && !folded.contains(">block.0<title>"), "{folded}");
     assert!(folded.contains("<dd>2 rows (depth 1)</dd>"));
 }
+
+#[test]
+fn convention_flag_reaches_every_session_of_the_program() {
+    // The program asks for nothing; `--convention` sets SYOPS_CONVENTION for its sessions.
+    let jsonl = ok(&["--example", "tiny", "--convention", "neurobench", "--format", "json", "--", "5", "--twice"]);
+    let reports: Vec<Report> = jsonl.lines().map(|l| Report::from_json(l).unwrap()).collect();
+    assert_eq!(reports.len(), 2);
+    for r in &reports {
+        assert_eq!(r.convention, "neurobench");
+        let nb = r.neurobench.as_ref().expect("NeuroBench's metrics");
+        assert_eq!(nb.statics.parameter_count, r.params);
+    }
+    let exact = Report::from_json(&ok(&["--example", "tiny", "--convention", "exact", "--format", "json"])).unwrap();
+    assert_eq!((exact.convention.as_str(), exact.neurobench.is_none()), ("exact", true));
+    let table = ok(&["--example", "tiny", "--convention", "neurobench"]);
+    assert!(table.contains("neurobench SynapticOperations: Effective_ACs"), "{table}");
+    let err = fails(&["--example", "tiny", "--convention", "neuro"]);
+    assert!(err.contains("expected syops-0.0.5 (or syops), exact or neurobench"), "{err}");
+}

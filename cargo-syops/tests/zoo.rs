@@ -96,6 +96,26 @@ fn numpy_samples_a_limit_and_generated_weights_said_so() {
     let report = Report::from_json(&text(&out.stdout)).unwrap();
     assert_eq!((report.batch_counter, report.accuracy.unwrap().samples), (3, 3));
     assert!(report.warnings.iter().any(|w| w.contains("generated weights")), "{:?}", report.warnings);
+    let out = zoo(&[
+        "spiking_resnet18",
+        "--data",
+        data.to_str().unwrap(),
+        "--limit",
+        "2",
+        "--resize",
+        "32",
+        "--crop",
+        "32",
+        "--convention",
+        "neurobench",
+        "--format",
+        "json",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let report = Report::from_json(&text(&out.stdout)).unwrap();
+    assert_eq!(report.convention, "neurobench");
+    let nb = report.neurobench.unwrap();
+    assert!(nb.synaptic_operations.dense > 0.0 && nb.membrane_updates > 0.0, "{nb:?}");
 }
 
 #[test]

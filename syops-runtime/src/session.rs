@@ -75,7 +75,10 @@ impl Session {
     }
 
     /// Counts under `convention` (default [`Convention::Syops005`]); the report names it. See the
-    /// README's "Exact convention" for what [`Convention::Exact`] counts.
+    /// README's "Exact convention" for what [`Convention::Exact`] counts, and "NeuroBench's
+    /// metrics" for [`Convention::NeuroBench`]. The environment variable
+    /// [`CONVENTION_ENV`](crate::convention::CONVENTION_ENV) (`cargo syops --convention NAME`)
+    /// overrides it.
     pub fn convention(mut self, convention: Convention) -> Self {
         self.options.convention = convention;
         self
@@ -136,6 +139,13 @@ impl Session {
     {
         let rates = self.options.rates.clone().unwrap_or_default().compile()?;
         let mut session = self.clone();
+        session.options.convention = Convention::from_env()?.unwrap_or(self.options.convention);
+        if !session.options.counting().counts_static() {
+            return Err(Error::Invalid(format!(
+                "Session::count_static: the {} convention counts what the data do (non-zero inputs, membrane changes); it has no count from shapes alone",
+                session.options.convention
+            )));
+        }
         session.options.rates = None;
         session.options.time_resolved = false;
         session.options.static_rates = Some(Arc::new(rates));
@@ -203,9 +213,12 @@ impl Session {
                 "assumed rates apply to a static count (Session::count_static), not to a count on data".into(),
             ));
         }
+        let mut options = self.options.clone();
+        options.convention = Convention::from_env()?.unwrap_or(options.convention);
         let bar = self.progress_bar(batches.size_hint());
         let root = LayerRef::of(model);
-        let activation = Activation::start(self.options.clone(), &root)?;
+        let _watch = options.counting().watches_membrane().then(|| Watch::start(model));
+        let activation = Activation::start(options, &root)?;
         let mut n_batches = 0u64;
         let mut non_finite_inputs = 0u64;
         let mut accuracy: Option<Accuracy> = None;
@@ -281,6 +294,22 @@ impl Session {
         bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
         bar.set_message("counting");
         Some(bar)
+    }
+}
+
+/// Neurons record their membrane changes while it lives (the conventions that read them).
+struct Watch<'a>(&'a dyn Layer);
+
+impl<'a> Watch<'a> {
+    fn start(model: &'a dyn Layer) -> Self {
+        model.watch_membrane(true);
+        Watch(model)
+    }
+}
+
+impl Drop for Watch<'_> {
+    fn drop(&mut self) {
+        self.0.watch_membrane(false);
     }
 }
 

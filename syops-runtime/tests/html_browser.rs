@@ -98,6 +98,7 @@ fn report() -> Report {
         assumed_rates: None,
         accuracy: None,
         shard: None,
+        neurobench: None,
         warnings: vec![
             "`evil&co` (<img src=x onerror=document.body.setAttribute('data-pwned','2')>) has no rule".into()
         ],
@@ -335,6 +336,7 @@ fn full_report() -> Report {
         assumed_rates: Some(Rates::new().default(0.2)),
         accuracy: None,
         shard: None,
+        neurobench: None,
         ..report()
     }
 }

@@ -78,6 +78,7 @@ fn shard(index: usize, samples: u64, acs: f64, warnings: &[&str]) -> Report {
         assumed_rates: None,
         accuracy: Some(Accuracy { samples, top1: index as u64, top5: samples }),
         shard: Some(Shard { index, count: 3, samples: 7, dataset: "cafe".into() }),
+        neurobench: None,
     }
 }
 

@@ -375,6 +375,7 @@ mod tests {
             assumed_rates: None,
             accuracy: None,
             shard: None,
+            neurobench: None,
         }
     }
 

@@ -1,8 +1,10 @@
 //! Differences between two reports (`cargo syops diff A.json B.json`): layers added, removed and
-//! changed, matched by path, and the change of the totals, all per sample.
+//! changed, matched by path, and the change of the totals, all per sample; and NeuroBench's
+//! metrics side by side when either report has them (its convention).
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Cell, CellAlignment, Table};
 
 use super::budget::Quantity;
+use crate::convention::NeuroBenchMetrics;
 use crate::render::Units;
 use crate::report::LayerRow;
 use crate::report::Report;
@@ -46,6 +48,23 @@ pub struct Diff {
     pub before: [f64; 5],
     /// Totals of the second.
     pub after: [f64; 5],
+    /// NeuroBench's metrics (name, first report's, second's) when either report has them.
+    pub neurobench: Vec<(&'static str, Option<f64>, Option<f64>)>,
+}
+
+/// NeuroBench's metrics by name, as they are compared.
+fn neurobench(m: Option<&NeuroBenchMetrics>) -> [(&'static str, Option<f64>); 8] {
+    let s = m.map(|m| m.synaptic_operations);
+    [
+        ("Effective_ACs", s.map(|s| s.effective_acs)),
+        ("Effective_MACs", s.map(|s| s.effective_macs)),
+        ("Dense", s.map(|s| s.dense)),
+        ("MembraneUpdates", m.map(|m| m.membrane_updates)),
+        ("ActivationSparsity", m.and_then(|m| m.activation_sparsity)),
+        ("ConnectionSparsity", m.and_then(|m| m.connection_sparsity)),
+        ("Footprint", m.map(|m| m.statics.footprint as f64)),
+        ("ParameterCount", m.map(|m| m.statics.parameter_count as f64)),
+    ]
 }
 
 fn numbers(report: &Report, row: &LayerRow) -> [f64; 5] {
@@ -84,7 +103,15 @@ impl Diff {
                 after: Some(numbers(b, rb)),
             });
         }
-        Diff { layers, before: COLUMNS.map(|q| q.of_report(a)), after: COLUMNS.map(|q| q.of_report(b)) }
+        let neurobench = match (&a.neurobench, &b.neurobench) {
+            (None, None) => Vec::new(),
+            (x, y) => neurobench(x.as_ref())
+                .into_iter()
+                .zip(neurobench(y.as_ref()))
+                .map(|((n, x), (_, y))| (n, x, y))
+                .collect(),
+        };
+        Diff { layers, before: COLUMNS.map(|q| q.of_report(a)), after: COLUMNS.map(|q| q.of_report(b)), neurobench }
     }
 
     /// How many layers were added, removed and changed.
@@ -144,7 +171,29 @@ impl Diff {
         }
         add("(total)", "", "", Some(self.before), Some(self.after));
         let (added, removed, changed) = self.counts();
-        format!("{table}\n{changed} layer(s) changed, {added} added, {removed} removed\n")
+        let mut out = format!("{table}\n{changed} layer(s) changed, {added} added, {removed} removed\n");
+        if !self.neurobench.is_empty() {
+            let mut nb = Table::new();
+            nb.load_preset(UTF8_FULL_CONDENSED).set_header(["neurobench", "before", "after"]);
+            for (name, a, b) in &self.neurobench {
+                let show = |v: Option<f64>| match (name.ends_with("Sparsity"), v) {
+                    (_, None) => "-".to_string(),
+                    (true, Some(v)) => format!("{v:.4}"),
+                    (false, Some(v)) => units.show(v),
+                };
+                let change = match (a, b) {
+                    (Some(a), Some(b)) if a != b => format!("{} → {}", show(Some(*a)), show(Some(*b))),
+                    _ => show(*b),
+                };
+                nb.add_row([
+                    Cell::new(name),
+                    Cell::new(show(*a)).set_alignment(CellAlignment::Right),
+                    Cell::new(change).set_alignment(CellAlignment::Right),
+                ]);
+            }
+            out += &format!("{nb}\n");
+        }
+        out
     }
 }
 
@@ -185,5 +234,27 @@ mod tests {
         assert!(text.contains("25.0 → 40.0 (+15.0, +60.0 %)"), "{text}");
         assert!(text.ends_with("1 layer(s) changed, 1 added, 1 removed\n"), "{text}");
         assert!(Diff::between(&a, &a).layers.is_empty());
+        assert!(d.neurobench.is_empty() && !text.contains("neurobench"));
+    }
+
+    #[test]
+    fn neurobench_metrics_side_by_side() {
+        use crate::convention::{NeuroBenchMetrics, StaticMetrics};
+        let mut a = report(&[("fc1", 10, 100)]);
+        let mut b = a.clone();
+        let statics = StaticMetrics { footprint: 40, parameter_count: 10, zero_weights: 0, connection_weights: 8 };
+        a.neurobench = Some(NeuroBenchMetrics { statics, connection_sparsity: Some(0.0), ..Default::default() });
+        b.neurobench = Some(NeuroBenchMetrics {
+            statics: StaticMetrics { zero_weights: 4, ..statics },
+            connection_sparsity: Some(0.5),
+            ..Default::default()
+        });
+        let d = Diff::between(&a, &b);
+        assert!(d.neurobench.contains(&("ConnectionSparsity", Some(0.0), Some(0.5))));
+        let text = d.render(Units::Auto);
+        assert!(text.contains("0.0000 → 0.5000"), "{text}");
+        b.neurobench = None;
+        let text = Diff::between(&a, &b).render(Units::Auto);
+        assert!(text.lines().any(|l| l.contains("Footprint") && l.contains("40.0") && l.contains('-')), "{text}");
     }
 }

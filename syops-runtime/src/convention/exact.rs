@@ -6,10 +6,9 @@
 //! transfer per device. Per sample it adds `membrane_updates` and `dense`.
 use candle::{DType, Device, Tensor};
 
-use super::counting::Counting;
+use super::counting::{Booking, Counting};
 use super::per_sample::{per_sample, PerSample};
-use super::spike::SpikeTest;
-use super::stats::{ExactStats, LayerStats};
+use super::stats::{ExactStats, LayerStats, RunStats};
 use crate::model::{Call, ExactOps, Ops, Probe};
 use crate::Result;
 
@@ -30,8 +29,9 @@ impl Counting for Exact {
         })
     }
 
-    /// The call's events (0 when it has none), as one F64 value.
-    fn gathered(&self, ops: &Ops, device: &Device) -> Result<Option<Tensor>> {
+    /// The call's events (0 when it has none), as one F64 value, with a spike test only.
+    fn gathered(&self, ops: &Ops, device: Option<&Device>) -> Result<Option<Tensor>> {
+        let Some(device) = device else { return Ok(None) };
         Ok(Some(match ops.exact.as_ref().and_then(|e| e.events.as_ref()) {
             Some(e) => e.to_dtype(DType::F64)?.to_device(device)?.reshape(1)?,
             None => Tensor::zeros(1, DType::F64, device)?,
@@ -40,7 +40,8 @@ impl Counting for Exact {
 
     /// A rule without an exact count (`ops.exact` is `None`) has a nonzero dense count booked as
     /// ACs when the tested tensor spikes, MACs otherwise.
-    fn book(&self, stats: &mut LayerStats, ops: &Ops, test: Option<SpikeTest>, events: Option<f64>) {
+    fn book(&self, stats: &mut LayerStats, _run: &mut RunStats, b: Booking<'_>) {
+        let (ops, test, events) = (b.ops, b.test, b.gathered.first().copied());
         stats.sum_total += ops.dense;
         let spike = test.map(|t| t.spike);
         let exact = stats.exact.get_or_insert_with(ExactStats::default);

@@ -1,6 +1,17 @@
-//! Per-layer accumulators, in syops' raw form (sums over every call of the run), and the exact
-//! convention's integer counts: what the conventions book into ([`super::syops005`], [`super::exact`]).
+//! Per-layer accumulators, in syops' raw form (sums over every call of the run), the exact
+//! convention's integer counts and NeuroBench's: what the conventions book into
+//! ([`super::syops005`], [`super::exact`], [`super::neurobench`]); and the run's own ([`RunStats`]).
 use serde::{Deserialize, Serialize};
+
+use super::neurobench_stats::{NeuroBenchRun, NeuroBenchStats};
+
+/// What a convention accumulates over a run beyond its layers (NeuroBench's batch-weighted
+/// activation sparsity).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct RunStats {
+    /// NeuroBench's run accumulator (its convention only).
+    pub neurobench: Option<NeuroBenchRun>,
+}
 
 /// Exact-convention accumulators of one layer: integer counts over every call of the run.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -45,6 +56,10 @@ pub struct LayerStats {
     /// and `sum_macs` mirror `exact.acs` and `exact.macs`, so tables, budgets and diffs read one field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exact: Option<ExactStats>,
+    /// NeuroBench's counts (its convention only). `sum_acs` and `sum_macs` mirror its effective
+    /// ACs and MACs there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub neurobench: Option<NeuroBenchStats>,
     /// What rounding took from `sum_acs` and `sum_rate_pct` so far (Neumaier's compensated
     /// summation), folded back by [`LayerStats::settle`]: a run of millions of calls stays as
     /// exact as one call. Integer counts are `u64` and need none.
@@ -100,6 +115,9 @@ impl LayerStats {
             if let Some(theirs) = &p.exact {
                 sum.exact.get_or_insert_with(ExactStats::default).add(theirs);
             }
+            if let Some(theirs) = &p.neurobench {
+                sum.neurobench.get_or_insert_with(NeuroBenchStats::default).add(theirs);
+            }
         }
         sum.settle();
         sum
@@ -115,6 +133,9 @@ impl LayerStats {
         self.non_finite_calls += other.non_finite_calls;
         if let Some(theirs) = &other.exact {
             self.exact.get_or_insert_with(ExactStats::default).add(theirs);
+        }
+        if let Some(theirs) = &other.neurobench {
+            self.neurobench.get_or_insert_with(NeuroBenchStats::default).add(theirs);
         }
     }
 }

@@ -4,10 +4,10 @@
 //! count as ACs; recurrent layers and attention go to the total only.
 use candle::Tensor;
 
-use super::counting::Counting;
+use super::counting::{Booking, Counting};
 use super::per_sample::{per_sample, PerSample};
 use super::spike::SpikeTest;
-use super::stats::LayerStats;
+use super::stats::{LayerStats, RunStats};
 use crate::model::{Call, Ops, Probe, Split};
 use crate::{Error, Result};
 
@@ -29,8 +29,8 @@ impl Counting for Syops005 {
         })
     }
 
-    fn book(&self, stats: &mut LayerStats, ops: &Ops, test: Option<SpikeTest>, _gathered: Option<f64>) {
-        book(stats, ops.dense, ops.split, test);
+    fn book(&self, stats: &mut LayerStats, _run: &mut RunStats, b: Booking<'_>) {
+        book(stats, b.ops.dense, b.ops.split, b.test);
     }
 
     fn per_sample(&self, sum: &LayerStats, batch_counter: u64) -> PerSample {

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use candle::{DType, Device, Tensor, TensorId};
 
 use super::options::Options;
-use crate::convention::{spike, LayerStats};
+use crate::convention::{spike, Booking, LayerStats, RunStats};
 use crate::model::detect::LayerRef;
 use crate::model::{Call, Ops, Role, Segment, Split};
 use crate::Result;
@@ -42,6 +42,8 @@ pub(crate) struct Node {
     pub uncounted_outputs: u64,
     /// Whether one call covers every time step ([`Layer::multi_step`](crate::model::Layer::multi_step)).
     pub multi_step: bool,
+    /// Its calls in the batch so far.
+    batch_calls: u64,
 }
 
 impl Node {
@@ -56,6 +58,7 @@ impl Node {
             split: None,
             uncounted_outputs: 0,
             multi_step: false,
+            batch_calls: 0,
         }
     }
 }
@@ -65,10 +68,13 @@ struct Pending {
     node: usize,
     /// What its rule reported.
     ops: Ops,
-    /// Its spike statistics, and what the convention gathers with them, on the device.
+    /// Its spike statistics (when `tested`), then what the convention gathers, on the device.
     stats: Option<Tensor>,
+    tested: bool,
     numel: usize,
     dtype: DType,
+    /// Its layer's calls in the batch before it.
+    batch_call: u64,
 }
 
 pub(crate) struct State {
@@ -78,6 +84,10 @@ pub(crate) struct State {
     pub(super) stack: Vec<usize>,
     pending: Vec<Pending>,
     pub batch_counter: u64,
+    /// The batch counter when the batch in progress began.
+    batch_start: u64,
+    /// What the convention accumulates over the run beyond its layers.
+    pub run: RunStats,
     pub times_counter: u64,
     pub unattributed: Vec<String>,
     /// Unattributed calls counted per site: `(file:line, receiver, calls)`, in first-seen order.
@@ -103,6 +113,8 @@ impl State {
             stack: Vec::new(),
             pending: Vec::new(),
             batch_counter: 0,
+            batch_start: 0,
+            run: RunStats::default(),
             times_counter: 0,
             unattributed: Vec::new(),
             unattributed_calls: Vec::new(),
@@ -133,6 +145,7 @@ impl State {
     ) {
         let n = &mut self.nodes[node];
         n.stats.calls += 1;
+        n.batch_calls += 1;
         if n.input_shape.is_none() && n.output_shape.is_none() {
             n.input_shape = input.map(|t| t.dims().to_vec());
             n.output_shape = output.map(|t| t.dims().to_vec());
@@ -181,18 +194,18 @@ impl State {
         }
         let counting = self.options.counting();
         let call = Call::new(&n.path, input, output);
-        let (stats, numel, dtype) = match counting.tested(&ops, &call, n.type_name)? {
-            Some(t) => {
-                let stats = self.spike_stats(&t)?;
-                let stats = match counting.gathered(&ops, stats.device())? {
-                    Some(gathered) => Tensor::cat(&[&stats, &gathered], 0)?,
-                    None => stats,
-                };
-                (Some(stats), t.elem_count(), t.dtype())
-            }
+        let batch_call = n.batch_calls - 1;
+        let (test, numel, dtype) = match counting.tested(&ops, &call, n.type_name)? {
+            Some(t) => (Some(self.spike_stats(&t)?), t.elem_count(), t.dtype()),
             None => (None, 0, DType::F64),
         };
-        self.pending.push(Pending { node, ops, stats, numel, dtype });
+        let tested = test.is_some();
+        let gathered = counting.gathered(&ops, test_device(&test))?;
+        let stats = match (test, gathered) {
+            (Some(test), Some(gathered)) => Some(Tensor::cat(&[&test, &gathered.to_device(test.device())?], 0)?),
+            (test, gathered) => test.or(gathered),
+        };
+        self.pending.push(Pending { node, ops, stats, tested, numel, dtype, batch_call });
         Ok(())
     }
 
@@ -219,46 +232,61 @@ impl State {
         }
     }
 
-    /// Gathers the device statistics of every pending call (one transfer per device) and books
-    /// them in call order.
+    /// Gathers the device statistics of every pending call (one transfer per device), books them
+    /// in call order, and ends the batch.
     pub fn flush(&mut self) -> Result<()> {
         self.known_spikes.clear();
         let pending = std::mem::take(&mut self.pending);
         let mut by_device: Vec<(Device, Vec<Tensor>)> = Vec::new();
         for p in pending.iter().filter_map(|p| p.stats.as_ref()) {
             match by_device.iter_mut().find(|(d, _)| d.same_device(p.device())) {
-                Some((_, list)) => list.push(p.clone()),
-                None => by_device.push((p.device().clone(), vec![p.clone()])),
+                Some((_, list)) => list.push(p.flatten_all()?),
+                None => by_device.push((p.device().clone(), vec![p.flatten_all()?])),
             }
         }
-        let mut host: Vec<(Device, Vec<Vec<f64>>, usize)> = Vec::new();
+        // Per device: every call's values in one vector, and where the next call's begin.
+        let mut host: Vec<(Device, Vec<f64>, usize)> = Vec::new();
         for (device, list) in by_device {
-            let rows = Tensor::stack(&list, 0)?.to_vec2::<f64>()?;
-            host.push((device, rows, 0));
+            let values = Tensor::cat(&list, 0)?.to_dtype(DType::F64)?.to_vec1::<f64>()?;
+            host.push((device, values, 0));
         }
         let counting = self.options.counting();
         for p in pending {
             let (test, gathered) = match &p.stats {
-                None => (None, None),
+                None => (None, &[][..]),
                 Some(t) => {
                     let slot = host.iter_mut().find(|(d, _, _)| d.same_device(t.device())).expect("grouped above");
-                    let row = &slot.1[slot.2];
-                    slot.2 += 1;
-                    (Some(spike::resolve(row, p.numel, p.dtype)), row.get(spike::STATS).copied())
+                    let row = &slot.1[slot.2..slot.2 + t.elem_count()];
+                    slot.2 += t.elem_count();
+                    match p.tested {
+                        true => (Some(spike::resolve(row, p.numel, p.dtype)), &row[spike::STATS..]),
+                        false => (None, row),
+                    }
                 }
             };
             let stats = &mut self.nodes[p.node].stats;
             let before = (stats.sum_total, stats.sum_acs, stats.sum_macs);
-            counting.book(stats, &p.ops, test, gathered);
+            let booking = Booking { ops: &p.ops, test, gathered, batch_call: p.batch_call };
+            counting.book(stats, &mut self.run, booking);
             if let Some(time) = self.time.as_mut() {
                 time.booked(stats.sum_total - before.0, stats.sum_acs - before.1, stats.sum_macs - before.2);
             }
+        }
+        counting.end_batch(&mut self.run, self.batch_counter - self.batch_start);
+        self.batch_start = self.batch_counter;
+        for n in &mut self.nodes {
+            n.batch_calls = 0;
         }
         if let Some(time) = self.time.as_mut() {
             time.end_batch()?;
         }
         Ok(())
     }
+}
+
+/// The device of a started spike test, if any.
+fn test_device(test: &Option<Tensor>) -> Option<&Device> {
+    test.as_ref().map(Tensor::device)
 }
 
 /// Installs a session's state on this thread for as long as it lives.

@@ -1,8 +1,10 @@
 //! What one call of a layer costs, in syops' terms: a dense count, the tensor whose spike test
-//! decides ACs versus MACs, and how the count is split.
+//! decides ACs versus MACs, and how the count is split; and, computed only under the convention
+//! that reads them, the exact convention's [`ExactOps`] and NeuroBench's [`NeuroBenchOps`].
 use candle::Tensor;
 
 use super::exact_ops::ExactOps;
+use super::neurobench_ops::NeuroBenchOps;
 use crate::convention::Convention;
 
 /// Which tensor's spike test gives the rate of a call (syops 0.0.5).
@@ -42,32 +44,36 @@ pub struct Ops {
     /// it out under the exact convention has its dense count booked by the whole-tensor test, with
     /// a warning.
     pub exact: Option<ExactOps>,
+    /// What NeuroBench's metrics read of the call, under [`Convention::NeuroBench`] (ignored
+    /// otherwise). A rule that leaves it out counts nothing there (NeuroBench counts only
+    /// connection and activation layers).
+    pub neurobench: Option<NeuroBenchOps>,
 }
 
 impl Ops {
     /// A layer that costs nothing by design (Flatten, identity).
     pub fn zero() -> Self {
-        Ops { dense: 0, probe: Probe::None, split: Split::TotalOnly, exact: None }
+        Ops { dense: 0, probe: Probe::None, split: Split::TotalOnly, exact: None, neurobench: None }
     }
 
     /// A synaptic layer tested on its whole input: convolution, linear, pooling, normalisation.
     pub fn synaptic(dense: u64) -> Self {
-        Ops { dense, probe: Probe::Input, split: Split::AcOrMac, exact: None }
+        Ops { dense, probe: Probe::Input, split: Split::AcOrMac, exact: None, neurobench: None }
     }
 
     /// An element-wise layer tested on `output[0]`: activations, upsampling.
     pub fn elementwise_output(dense: u64) -> Self {
-        Ops { dense, probe: Probe::OutputFirst, split: Split::AcOrMac, exact: None }
+        Ops { dense, probe: Probe::OutputFirst, split: Split::AcOrMac, exact: None, neurobench: None }
     }
 
     /// A spiking neuron: `dense` ACs always, rate of `output[0]`.
     pub fn neuron(dense: u64) -> Self {
-        Ops { dense, probe: Probe::OutputFirst, split: Split::Ac, exact: None }
+        Ops { dense, probe: Probe::OutputFirst, split: Split::Ac, exact: None, neurobench: None }
     }
 
     /// Counted in the total only (recurrent layers, attention).
     pub fn total_only(dense: u64) -> Self {
-        Ops { dense, probe: Probe::None, split: Split::TotalOnly, exact: None }
+        Ops { dense, probe: Probe::None, split: Split::TotalOnly, exact: None, neurobench: None }
     }
 
     /// Under the exact convention, attaches the exact cost `exact` computes; otherwise returns
@@ -79,6 +85,19 @@ impl Ops {
     ) -> crate::Result<Self> {
         if call.convention().wants_exact_ops() {
             self.exact = Some(exact()?);
+        }
+        Ok(self)
+    }
+
+    /// Under NeuroBench's convention, attaches what `neurobench` computes; otherwise returns `self`
+    /// unchanged (and `neurobench` is not run).
+    pub fn neurobench_with(
+        mut self,
+        call: &Call<'_>,
+        neurobench: impl FnOnce() -> crate::Result<NeuroBenchOps>,
+    ) -> crate::Result<Self> {
+        if call.convention().wants_neurobench_ops() {
+            self.neurobench = Some(neurobench()?);
         }
         Ok(self)
     }

@@ -74,6 +74,18 @@ pub trait Layer {
         let _ = visit;
     }
 
+    /// Visits this layer's own buffers (PyTorch's `register_buffer`: running statistics, a
+    /// neuron's fixed constants): NeuroBench's `Footprint` counts their bytes.
+    fn buffers(&self, visit: &mut dyn FnMut(&Tensor)) {
+        let _ = visit;
+    }
+
+    /// Visits the weights NeuroBench's `ConnectionSparsity` reads, for a connection layer: a
+    /// Linear's or convolution's weight, a recurrent cell's or layer's weights and biases.
+    fn connection_weights(&self, visit: &mut dyn FnMut(&Tensor)) {
+        let _ = visit;
+    }
+
     /// The dense operation count of one call and how it splits into ACs and MACs.
     /// Called only for [`Role::Counted`] layers.
     fn ops(&self, call: &Call<'_>) -> Result<Ops> {
@@ -83,6 +95,13 @@ pub trait Layer {
     /// Clears stateful layers (neuron membranes) in this layer and every descendant.
     fn reset_state(&self) {
         self.children(&mut |_, child| child.reset_state());
+    }
+
+    /// Asks every neuron in this layer and its descendants to record, or stop recording, how its
+    /// membrane changes at each step (NeuroBench's MembraneUpdates; a session turns it on for the
+    /// conventions that read it, and off when it ends).
+    fn watch_membrane(&self, on: bool) {
+        self.children(&mut |_, child| child.watch_membrane(on));
     }
 
     /// Whether one call covers every time step: dim 0 of the input and output is time
@@ -118,6 +137,15 @@ impl<T: Layer + ?Sized> Layer for &T {
     fn params(&self, visit: &mut dyn FnMut(&Tensor)) {
         (**self).params(visit)
     }
+    fn buffers(&self, visit: &mut dyn FnMut(&Tensor)) {
+        (**self).buffers(visit)
+    }
+    fn connection_weights(&self, visit: &mut dyn FnMut(&Tensor)) {
+        (**self).connection_weights(visit)
+    }
+    fn watch_membrane(&self, on: bool) {
+        (**self).watch_membrane(on)
+    }
     fn ops(&self, call: &Call<'_>) -> Result<Ops> {
         (**self).ops(call)
     }
@@ -144,6 +172,15 @@ impl<T: Layer + ?Sized> Layer for Box<T> {
     }
     fn params(&self, visit: &mut dyn FnMut(&Tensor)) {
         (**self).params(visit)
+    }
+    fn buffers(&self, visit: &mut dyn FnMut(&Tensor)) {
+        (**self).buffers(visit)
+    }
+    fn connection_weights(&self, visit: &mut dyn FnMut(&Tensor)) {
+        (**self).connection_weights(visit)
+    }
+    fn watch_membrane(&self, on: bool) {
+        (**self).watch_membrane(on)
     }
     fn ops(&self, call: &Call<'_>) -> Result<Ops> {
         (**self).ops(call)
@@ -212,6 +249,21 @@ impl<T: Layer> Layer for Option<T> {
     fn params(&self, visit: &mut dyn FnMut(&Tensor)) {
         if let Some(layer) = self {
             layer.params(visit)
+        }
+    }
+    fn buffers(&self, visit: &mut dyn FnMut(&Tensor)) {
+        if let Some(layer) = self {
+            layer.buffers(visit)
+        }
+    }
+    fn connection_weights(&self, visit: &mut dyn FnMut(&Tensor)) {
+        if let Some(layer) = self {
+            layer.connection_weights(visit)
+        }
+    }
+    fn watch_membrane(&self, on: bool) {
+        if let Some(layer) = self {
+            layer.watch_membrane(on)
         }
     }
     fn ops(&self, call: &Call<'_>) -> Result<Ops> {

@@ -53,7 +53,10 @@ impl Layer for IfNode {
         Role::Counted
     }
     fn ops(&self, call: &Call<'_>) -> crate::Result<Ops> {
-        neuron_ops(call)
+        neuron_ops(call, &self.membrane)
+    }
+    fn watch_membrane(&self, on: bool) {
+        self.membrane.watch(on)
     }
     fn reset_state(&self) {
         self.membrane.reset()

@@ -1,13 +1,15 @@
 //! What IF, LIF and PLIF share: the membrane state, firing, resetting, the multi-step loop and
-//! the counting rule.
+//! the counting rule. While watched ([`Membrane::watch`], NeuroBench's convention), each step
+//! also counts the neurons whose membrane it changed (the membrane before the step against the one
+//! after, `v_reset` at rest, or 0 for a soft reset), on the device.
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 
-use candle::{Result, Tensor, TensorId};
+use candle::{DType, Result, Tensor, TensorId};
 
 use super::fused::{Charge, Step};
 use crate::kernel::scalar::scalar;
-use crate::model::{numel, Call, ExactOps, Ops};
+use crate::model::{numel, Call, ExactOps, MembraneChanges, NeuroBenchOps, Ops};
 
 /// Threshold, reset and stepping mode of a neuron.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -34,11 +36,38 @@ pub(crate) struct Membrane {
     fired: Mutex<Option<(TensorId, u64)>>,
     /// Whether the CPU takes the one-pass step (always, but for the tests that compare the two).
     pub(super) fused: AtomicBool,
+    /// Whether steps count the membranes they change.
+    watch: AtomicBool,
+    /// The last forward call's membrane changes, by its output.
+    changes: Mutex<Option<(TensorId, MembraneChanges)>>,
 }
 
 impl Membrane {
     pub fn new(config: NeuronConfig) -> Self {
-        Membrane { config, v: Mutex::new(None), fired: Mutex::new(None), fused: AtomicBool::new(true) }
+        Membrane {
+            config,
+            v: Mutex::new(None),
+            fired: Mutex::new(None),
+            fused: AtomicBool::new(true),
+            watch: AtomicBool::new(false),
+            changes: Mutex::new(None),
+        }
+    }
+
+    /// Starts or stops counting the membranes each step changes ([`crate::model::Layer::watch_membrane`]).
+    pub fn watch(&self, on: bool) {
+        self.watch.store(on, Ordering::Relaxed);
+        if !on {
+            *self.changes.lock().unwrap_or_else(|e| e.into_inner()) = None;
+        }
+    }
+
+    /// The membrane changes of the last forward call, when `output` is its output and it was watched.
+    pub fn changes(&self, output: &Tensor) -> Option<MembraneChanges> {
+        match &*self.changes.lock().unwrap_or_else(|e| e.into_inner()) {
+            Some((id, changes)) if *id == output.id() => Some(changes.clone()),
+            _ => None,
+        }
     }
 
     pub fn reset(&self) {
@@ -64,17 +93,18 @@ impl Membrane {
         }
     }
 
-    /// One step: `charge(v, x)`, fire, reset. Returns the spikes and, when counted as they were
-    /// written, how many fired. On the CPU, with a `fused` charge, in one pass ([`super::fused`]);
-    /// the numbers are the same.
+    /// One step: `charge(v, x)`, fire, reset. Returns the spikes, when counted as they were
+    /// written how many fired, and when watched how many membranes changed (0-d F64). On the CPU,
+    /// with a `fused` charge, in one pass ([`super::fused`]); the numbers are the same.
     fn step(
         &self,
         xs: &Tensor,
         charge: &dyn Fn(&Tensor, &Tensor) -> Result<Tensor>,
         fused: Option<Charge>,
-    ) -> Result<(Tensor, Option<u64>)> {
+    ) -> Result<(Tensor, Option<u64>, Option<Tensor>)> {
         let mut slot = self.v.lock().unwrap_or_else(|e| e.into_inner());
         let v = self.take(&mut slot, xs)?;
+        let before = self.watch.load(Ordering::Relaxed).then(|| v.clone());
         let (spike, v, fired) = match fused.filter(|_| xs.device().is_cpu() && self.fused.load(Ordering::Relaxed)) {
             Some(charge) => {
                 let step = Step::new(charge, self.config.v_threshold, self.config.v_reset);
@@ -93,8 +123,13 @@ impl Membrane {
                 (spike, v, None)
             }
         };
+        let changed = match before {
+            Some(Some(before)) => Some(before.ne(&v)?.to_dtype(DType::F64)?.sum_all()?),
+            Some(None) => Some(v.ne(self.config.v_reset.unwrap_or(0.0))?.to_dtype(DType::F64)?.sum_all()?),
+            None => None,
+        };
         *slot = Some(v);
-        Ok((spike, fired))
+        Ok((spike, fired, changed))
     }
 
     /// The step as tensor operations (every device): spikes and the new membrane.
@@ -128,18 +163,29 @@ impl Membrane {
         if !xs.dtype().is_float() {
             candle::bail!("{name}: expected a float input, got {:?}", xs.dtype());
         }
-        let (spikes, fired) = if !self.config.multi_step {
-            self.step(xs, charge, fused)?
+        let (spikes, fired, changed, step_numel) = if !self.config.multi_step {
+            let (spikes, fired, changed) = self.step(xs, charge, fused)?;
+            (spikes, fired, changed.into_iter().collect::<Vec<_>>(), xs.elem_count())
         } else {
             if xs.rank() < 2 {
                 candle::bail!("{name}: multi-step input must be [T, N, ...], got shape {:?}", xs.dims());
             }
             let steps = (0..xs.dim(0)?).map(|t| self.step(&xs.get(t)?, charge, fused)).collect::<Result<Vec<_>>>()?;
-            let fired = steps.iter().map(|(_, fired)| *fired).sum::<Option<u64>>();
-            let steps: Vec<Tensor> = steps.into_iter().map(|(spikes, _)| spikes).collect();
-            (Tensor::stack(&steps, 0)?, fired)
+            let fired = steps.iter().map(|(_, fired, _)| *fired).sum::<Option<u64>>();
+            let step_numel = xs.elem_count() / xs.dim(0)?.max(1);
+            let (steps, changed): (Vec<Tensor>, Vec<Option<Tensor>>) =
+                steps.into_iter().map(|(spikes, _, changed)| (spikes, changed)).unzip();
+            (Tensor::stack(&steps, 0)?, fired, changed.into_iter().flatten().collect(), step_numel)
         };
         *self.fired.lock().unwrap_or_else(|e| e.into_inner()) = fired.map(|fired| (spikes.id(), fired));
+        if let Some((first, rest)) = changed.split_first() {
+            let rest = match rest {
+                [] => first.zeros_like()?,
+                _ => Tensor::stack(rest, 0)?.sum_all()?,
+            };
+            let changes = MembraneChanges { step_numel: step_numel as u64, first: first.clone(), rest };
+            *self.changes.lock().unwrap_or_else(|e| e.into_inner()) = Some((spikes.id(), changes));
+        }
         Ok(spikes)
     }
 
@@ -154,7 +200,7 @@ impl Membrane {
 }
 
 impl Clone for Membrane {
-    /// A clone starts at rest.
+    /// A clone starts at rest, unwatched.
     fn clone(&self) -> Self {
         Membrane::new(self.config)
     }
@@ -169,8 +215,18 @@ impl std::fmt::Debug for Membrane {
 /// Neurons add their input element count to ACs, always; the rate of `output[0]` feeds the
 /// firing-rate column (syops' `IF_syops_counter_hook` / `LIF_syops_counter_hook`).
 /// Under the exact convention, `numel(input)` membrane updates and no ACs or MACs; the rate is the
-/// whole output's.
-pub(crate) fn neuron_ops(call: &Call<'_>) -> crate::Result<Ops> {
+/// whole output's. Under NeuroBench's, an activation layer with its membrane's changes.
+pub(crate) fn neuron_ops(call: &Call<'_>, membrane: &Membrane) -> crate::Result<Ops> {
     let n = numel(call.input()?.dims());
-    Ops::neuron(n).exact_with(call, || Ok(ExactOps::membrane(n)))
+    Ops::neuron(n).exact_with(call, || Ok(ExactOps::membrane(n)))?.neurobench_with(call, || {
+        let output = call.output()?;
+        let changes = membrane.changes(output).ok_or_else(|| {
+            crate::Error::shape(
+                call.path(),
+                "neuron",
+                "its membrane changes were not recorded (the session did not watch it)",
+            )
+        })?;
+        NeuroBenchOps::neuron(output, changes)
+    })
 }

@@ -6,11 +6,12 @@
 //!
 //! Counted by syops' `multihead_attention_counter_hook` (total only). The rule needs the shapes of
 //! q, k and v, but a [`Call`] carries the first input only: the count assumes self-attention
-//! (`k` and `v` shaped like `q`), batch-first — exact for `attn(x, x, x)`.
+//! (`k` and `v` shaped like `q`), batch-first — exact for `attn(x, x, x)`. NeuroBench's
+//! SynapticOperations leaves attention out (PyTorch's module never calls its `out_proj` Linear).
 use candle::{Module, Result, Tensor, D};
 use candle_nn::VarBuilder;
 
-use crate::model::{Call, ExactOps, Layer, Ops, Role};
+use crate::model::{Call, ExactOps, Layer, NeuroBenchOps, Ops, Role};
 
 /// Multi-head attention over batch-first `[N, L, E]` inputs.
 #[derive(Debug, Clone)]
@@ -130,16 +131,18 @@ impl Layer for MultiheadAttention {
         }
         ops += h * (len * len * d + len * len + len * len * d);
         ops += len * e * (e + 1); // out projection, bias always counted
-        Ops::total_only(ops * batch).exact_with(call, || {
-            // Exact convention: the q, k, v projections read the input as a linear layer would
-            // (3E weights per element, events for spikes; one bias op per projected element); the
-            // scaling, QK^T, softmax, ·V and the output projection work on analog values (MACs).
-            let xs = call.input()?;
-            let rows = batch * len;
-            let in_bias = if self.in_proj_bias.is_some() { 3 * rows * e } else { 0 };
-            let out_bias = if self.out_proj_bias.is_some() { rows * e } else { 0 };
-            let macs = rows * e + batch * h * (2 * len * len * d + len * len) + rows * e * e + out_bias;
-            Ok(ExactOps::nonzero(xs, 3 * e)?.with_bias(in_bias).with_macs(macs))
-        })
+        Ops::total_only(ops * batch)
+            .exact_with(call, || {
+                // Exact convention: the q, k, v projections read the input as a linear layer would
+                // (3E weights per element, events for spikes; one bias op per projected element); the
+                // scaling, QK^T, softmax, ·V and the output projection work on analog values (MACs).
+                let xs = call.input()?;
+                let rows = batch * len;
+                let in_bias = if self.in_proj_bias.is_some() { 3 * rows * e } else { 0 };
+                let out_bias = if self.out_proj_bias.is_some() { rows * e } else { 0 };
+                let macs = rows * e + batch * h * (2 * len * len * d + len * len) + rows * e * e + out_bias;
+                Ok(ExactOps::nonzero(xs, 3 * e)?.with_bias(in_bias).with_macs(macs))
+            })?
+            .neurobench_with(call, || Ok(NeuroBenchOps::ignored()))
     }
 }

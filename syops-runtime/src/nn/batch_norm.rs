@@ -1,6 +1,6 @@
 //! `nn.BatchNorm1d/2d/3d` in eval mode, with PyTorch's CPU arithmetic:
 //! `alpha = (1 / sqrt(var + eps)) * w`, `beta = b - mean * alpha`, `y = x * alpha + beta`.
-use candle::{Module, Result, Tensor};
+use candle::{DType, Module, Result, Tensor};
 use candle_nn::VarBuilder;
 
 use crate::model::{Call, Layer, Ops, Role};
@@ -14,6 +14,9 @@ pub struct BatchNorm {
     weight_and_bias: Option<(Tensor, Tensor)>,
     eps: f64,
     name: &'static str,
+    /// PyTorch's `num_batches_tracked` buffer (an int64 it keeps beside the running statistics;
+    /// checkpoints' values are dropped on loading): NeuroBench's `Footprint` counts its 8 bytes.
+    num_batches_tracked: Tensor,
 }
 
 /// Loads `running_mean`, `running_var` and (when `affine`) `weight`, `bias` of `num_features`
@@ -41,7 +44,8 @@ impl BatchNorm {
             3 => "BatchNorm3d",
             _ => candle::bail!("BatchNorm: dims must be 1, 2 or 3, got {dims}"),
         };
-        Ok(BatchNorm { running_mean, running_var, weight_and_bias, eps, name })
+        let num_batches_tracked = Tensor::zeros((), DType::I64, running_mean.device())?;
+        Ok(BatchNorm { running_mean, running_var, weight_and_bias, eps, name, num_batches_tracked })
     }
 
     fn expected_rank(&self) -> &'static [usize] {
@@ -96,6 +100,11 @@ impl Layer for BatchNorm {
             visit(w);
             visit(b);
         }
+    }
+    fn buffers(&self, visit: &mut dyn FnMut(&Tensor)) {
+        visit(&self.running_mean);
+        visit(&self.running_var);
+        visit(&self.num_batches_tracked);
     }
     fn ops(&self, call: &Call<'_>) -> crate::Result<Ops> {
         norm_ops(call, self.weight_and_bias.is_some())

@@ -13,7 +13,7 @@ use candle_nn::VarBuilder;
 
 use crate::kernel::im2col::Im2Col;
 use crate::model::{Call, Layer, Ops, Role};
-use crate::rules::{conv_exact, conv_ops, ConvGeometry};
+use crate::rules::{conv_exact, conv_neurobench, conv_ops, ConvGeometry};
 
 /// Hyper-parameters of a convolution, per spatial dim. A one-element vector applies to every
 /// spatial dim (PyTorch's `stride=2`); an empty one means the default.
@@ -367,10 +367,16 @@ impl Layer for Conv {
             visit(b);
         }
     }
+    fn connection_weights(&self, visit: &mut dyn FnMut(&Tensor)) {
+        if !self.transposed {
+            visit(&self.weight);
+        }
+    }
     fn ops(&self, call: &Call<'_>) -> crate::Result<Ops> {
         let (groups, transposed, bias) = (self.groups, self.transposed, self.bias.is_some());
         conv_ops(call, &self.weight, groups, transposed, bias)?
-            .exact_with(call, || conv_exact(call, &self.weight, groups, transposed, bias, &self.geometry))
+            .exact_with(call, || conv_exact(call, &self.weight, groups, transposed, bias, &self.geometry))?
+            .neurobench_with(call, || conv_neurobench(call, &self.weight, groups, transposed, &self.geometry))
     }
 }
 

@@ -71,7 +71,10 @@ impl Layer for Linear {
             visit(b);
         }
     }
+    fn connection_weights(&self, visit: &mut dyn FnMut(&Tensor)) {
+        visit(&self.weight);
+    }
     fn ops(&self, call: &Call<'_>) -> crate::Result<Ops> {
-        linear_ops(call, self.bias.is_some())
+        linear_ops(call, &self.weight, self.bias.is_some())
     }
 }

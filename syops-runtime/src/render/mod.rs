@@ -1,8 +1,10 @@
-//! Showing a report: the terminal table and its summary, CSV and Markdown (`text.rs`), JSON, and one
-//! HTML page (`html/`), with units, depth and energy model ([`View`]). The library's `Display` and
+//! Showing a report: the terminal table and its summary, CSV and Markdown (`text.rs`; NeuroBench's
+//! metrics in `neurobench.rs`), JSON, and one HTML page (`html/`), with units, depth and energy
+//! model ([`View`]). The library's `Display` and
 //! `cargo syops` print through the same [`View::render`].
 mod html;
 mod line;
+mod neurobench;
 mod text;
 mod time;
 mod units;

@@ -58,7 +58,7 @@ impl View {
             });
             table.add_row(cells.collect::<Vec<_>>());
         }
-        format!("{table}\n{}", self.summary(report, ""))
+        format!("{table}\n{}{}", super::neurobench::layer_table(self, report), self.summary(report, ""))
     }
 
     pub(crate) fn markdown(&self, report: &Report) -> String {
@@ -118,6 +118,9 @@ impl View {
         }
         if let Some(d) = r.per_sample.dense {
             let _ = writeln!(out, "{prefix}dense    {} per sample", unit(d));
+        }
+        if let Some(nb) = &r.neurobench {
+            out += &super::neurobench::summary(self, nb, prefix);
         }
         match &r.energy_detail {
             // Its first line is the compute-only figure, with its assumptions below.

@@ -111,6 +111,10 @@ pub(crate) fn assemble(
         sum.add(&row.stats);
     }
     let per_sample = counting.per_sample(&sum, state.batch_counter);
+    let neurobench = counting.metrics(model, &sum, &state.run, state.batch_counter)?;
+    if let Some(nb) = &neurobench {
+        warnings.extend(nb.warnings());
+    }
     if let Some((_, time_warnings)) = &time {
         warnings.extend(time_warnings.iter().cloned());
     }
@@ -141,6 +145,7 @@ pub(crate) fn assemble(
         assumed_rates: state.options.static_rates().map(|r| r.spec.clone()),
         accuracy,
         shard: None,
+        neurobench,
     })
 }
 

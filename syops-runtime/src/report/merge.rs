@@ -7,12 +7,14 @@
 //!   coverage counts (uncovered and ignored entries merged by path, their calls summed).
 //! - **Derived again**: per-sample totals by the report's convention over the summed rows, the
 //!   energy from them, the energy detail from the summed rows (each layer's role, weights and
-//!   membranes as the shards booked them), the coverage shares.
+//!   membranes as the shards booked them), the coverage shares; NeuroBench's metrics from the
+//!   summed rows and the summed batch-weighted activation sparsity.
 //! - **Order**: the reports are put in a canonical order first (by shard index; reports without
 //!   a shard by their JSON text), so the float sums, the first-seen order of the warnings and the
 //!   shapes taken do not depend on the order they are given in.
 //! - **Kept from the first** (in that order): the input and output shapes of each layer (the
-//!   first call's; dim 0 is that shard's batch size), the time-steps source.
+//!   first call's; dim 0 is that shard's batch size), the time-steps source, NeuroBench's static
+//!   metrics (equal in every shard, or refused).
 //! - **Warnings**: each text once, in first-seen order; one given by some of `n > 1` reports
 //!   but not all ends in ` (in k of n shards)`. Warnings that quote a count (NaN inputs) stay per
 //!   shard, as written.
@@ -33,7 +35,7 @@ use super::row::LayerRow;
 use super::shard::Shard;
 use super::time_steps::TimeSteps;
 use super::Report;
-use crate::convention::{counting_of, Convention, LayerStats};
+use crate::convention::{counting_of, Convention, LayerStats, NeuroBenchMetrics, NeuroBenchRun};
 use crate::{Error, Result};
 
 fn fail(msg: String) -> Error {
@@ -99,6 +101,10 @@ pub fn merge(reports: &[Report]) -> Result<Report> {
     };
     let convention: Convention = first.convention.parse()?;
     merged.per_sample = counting_of(convention).per_sample(&merged.totals(), batch_counter);
+    merged.neurobench = first.neurobench.as_ref().map(|nb| {
+        let run = NeuroBenchRun::sum_of(order.iter().filter_map(|r| r.neurobench.as_ref()).map(|m| &m.run));
+        NeuroBenchMetrics::new(nb.statics, &merged.totals(), run, batch_counter)
+    });
     merged.energy = first.energy.model.estimate(merged.per_sample.acs, merged.per_sample.macs);
     Ok(merged)
 }
@@ -145,9 +151,15 @@ fn differs(a: &Report, b: &Report) -> Option<String> {
     if let Some((x, y)) = a.layers.iter().zip(&b.layers).find(|(x, y)| row(x) != row(y)) {
         return pair("layer (path, type, parameters, status)", &row(x), &row(y));
     }
-    let has = |r: &Report| (r.accuracy.is_some(), r.coverage.is_some(), r.energy_detail.is_some());
+    let has =
+        |r: &Report| (r.accuracy.is_some(), r.coverage.is_some(), r.energy_detail.is_some(), r.neurobench.is_some());
     if has(a) != has(b) {
-        return pair("(accuracy, coverage, energy detail) present", &has(a), &has(b));
+        return pair("(accuracy, coverage, energy detail, neurobench) present", &has(a), &has(b));
+    }
+    if let (Some(x), Some(y)) = (&a.neurobench, &b.neurobench) {
+        if x.statics != y.statics {
+            return pair("neurobench static metrics", &x.statics, &y.statics);
+        }
     }
     if let (Some(x), Some(y)) = (&a.energy_detail, &b.energy_detail) {
         if x.time_steps != y.time_steps {

@@ -32,13 +32,14 @@ pub use row::{LayerRow, Status};
 pub use shard::Shard;
 pub use time_steps::TimeSteps;
 
-use crate::convention::LayerStats;
+use crate::convention::{LayerStats, NeuroBenchMetrics};
 use crate::count::{time::TimeStats, Rates};
 
 /// Version of the JSON schema written by [`Report::to_json`]. Version 2 added the exact
-/// convention, coverage, memory-inclusive energy, time-resolved statistics and static mode; every
-/// field it added has a default, so version-1 reports still read.
-pub const SCHEMA_VERSION: u32 = 2;
+/// convention, coverage, memory-inclusive energy, time-resolved statistics and static mode;
+/// version 3 NeuroBench's convention (the report's `neurobench`, each layer's `neurobench`).
+/// Every field a version added has a default, so older reports still read.
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// The oldest schema version [`Report::from_json`] reads.
 pub const OLDEST_SCHEMA_VERSION: u32 = 1;
@@ -94,6 +95,10 @@ pub struct Report {
     /// for a whole run, merged ones included ([`Report::merge`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shard: Option<Shard>,
+    /// NeuroBench 2.3's metrics ([`Convention::NeuroBench`](crate::convention::Convention::NeuroBench)
+    /// only): static, synaptic operations, membrane updates, activation sparsity.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub neurobench: Option<NeuroBenchMetrics>,
 }
 
 impl Report {
@@ -185,9 +190,23 @@ mod tests {
         assert_eq!(report.per_sample.acs, 4.0);
     }
 
+    /// A version-2 report (the `recurrent` reference case under the exact convention, as syops
+    /// wrote it before NeuroBench's convention): it reads, with no NeuroBench fields, and writes
+    /// back as version 3 with the same numbers.
+    #[test]
+    fn reads_version_2_reports() {
+        let text = include_str!("../../tests/support/report_v2_exact.json");
+        let report = Report::from_json(text).unwrap();
+        assert_eq!((report.schema, report.convention.as_str()), (2, "exact"));
+        assert!(report.neurobench.is_none() && report.layers.iter().all(|l| l.stats.neurobench.is_none()));
+        assert_eq!(report.layer("lstm").unwrap().stats.exact.unwrap().macs, 464640);
+        let again = Report::from_json(&Report { schema: SCHEMA_VERSION, ..report.clone() }.to_json()).unwrap();
+        assert_eq!(again, Report { schema: SCHEMA_VERSION, ..report });
+    }
+
     #[test]
     fn rejects_unknown_versions_naming_them() {
         let err = Report::from_json(&V1.replace(r#""schema":1"#, r#""schema":99"#)).unwrap_err().to_string();
-        assert!(err.contains("schema version 99") && err.contains("versions 1 to 2"), "{err}");
+        assert!(err.contains("schema version 99") && err.contains("versions 1 to 3"), "{err}");
     }
 }

@@ -1,10 +1,11 @@
 //! Activations: `numel(output)`, spike-tested on `output[0]` (syops' `relu_syops_counter_hook`).
 //! syops has rules for ReLU, ReLU6, ELU, LeakyReLU, GELU and PReLU; candle-nn's other activations
-//! are reported as uncounted.
+//! are reported as uncounted. Under NeuroBench's convention ReLU is an activation layer (its
+//! output's sparsity); NeuroBench also hooks Sigmoid, which syops cannot count (no rule).
 use candle::Tensor;
 use candle_nn::{Activation, PReLU};
 
-use crate::model::{numel, Call, ExactOps, Layer, Ops, Role};
+use crate::model::{numel, Call, ExactOps, Layer, NeuroBenchOps, Ops, Role};
 use crate::Result;
 
 /// The dense count of an activation call.
@@ -41,7 +42,11 @@ impl Layer for Activation {
         }
     }
     fn ops(&self, call: &Call<'_>) -> Result<Ops> {
-        activation_ops(call)
+        let ops = activation_ops(call)?;
+        match self {
+            Activation::Relu => ops.neurobench_with(call, || NeuroBenchOps::activation(call.output()?)),
+            _ => Ok(ops),
+        }
     }
 }
 

@@ -1,11 +1,12 @@
 //! Convolutions: `prod(kernel) * in_ch * out_ch / groups` per output position, times
 //! `batch * prod(out_spatial)`, plus `out_ch` per position with a bias. Transposed convolutions use
 //! the same formula on their output dims (syops' `conv_syops_counter_hook`). Under the exact
-//! convention, [`conv_exact`] counts the (input, weight) pairs that meet.
+//! convention, [`conv_exact`] counts the (input, weight) pairs that meet; under NeuroBench's,
+//! [`conv_neurobench`] (a transposed convolution is not one of its connection layers).
 use candle::Tensor;
 use candle_nn::{Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d};
 
-use crate::model::{numel, window_weights, Call, ExactOps, Layer, Ops, Role};
+use crate::model::{numel, window_weights, Call, ExactOps, Layer, NeuroBenchOps, Ops, Role};
 use crate::Result;
 
 /// Stride, padding and dilation of a convolution: one value per spatial dim, or one for all.
@@ -79,6 +80,23 @@ pub fn conv_exact(
     Ok(ExactOps::windows(input, &weights, fan_out)?.with_bias(bias_ops))
 }
 
+/// What NeuroBench reads of a convolution call (arguments as [`conv_ops`]): a connection layer
+/// ([`NeuroBenchOps::conv`]), or, transposed, a layer NeuroBench leaves out.
+pub fn conv_neurobench(
+    call: &Call<'_>,
+    weight: &Tensor,
+    groups: usize,
+    transposed: bool,
+    geometry: &ConvGeometry,
+) -> Result<NeuroBenchOps> {
+    if transposed {
+        return Ok(NeuroBenchOps::ignored());
+    }
+    let g = geometry;
+    NeuroBenchOps::conv(call.input()?, call.output()?, weight, groups, &g.stride, &g.padding, &g.dilation)
+        .map_err(|e| crate::Error::shape(call.path(), "convolution", e.to_string()))
+}
+
 /// The dense count of a convolution call. `weight` is PyTorch's layout: `[out, in/groups, k...]`,
 /// or `[in, out/groups, k...]` when `transposed`.
 pub fn conv_ops(call: &Call<'_>, weight: &Tensor, groups: usize, transposed: bool, bias: bool) -> Result<Ops> {
@@ -108,10 +126,18 @@ macro_rules! conv_layer {
                     visit(b);
                 }
             }
+            fn connection_weights(&self, visit: &mut dyn FnMut(&Tensor)) {
+                if !$transposed {
+                    visit(self.weight());
+                }
+            }
             fn ops(&self, call: &Call<'_>) -> Result<Ops> {
                 let (groups, bias) = ($groups(self), self.bias().is_some());
                 conv_ops(call, self.weight(), groups, $transposed, bias)?
-                    .exact_with(call, || conv_exact(call, self.weight(), groups, $transposed, bias, &$geometry(self)))
+                    .exact_with(call, || conv_exact(call, self.weight(), groups, $transposed, bias, &$geometry(self)))?
+                    .neurobench_with(call, || {
+                        conv_neurobench(call, self.weight(), groups, $transposed, &$geometry(self))
+                    })
             }
         }
     };

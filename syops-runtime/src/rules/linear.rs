@@ -1,20 +1,23 @@
 //! Linear: `numel(input) * out_features`, plus `out_features` once per call with a bias
-//! (syops' `linear_syops_counter_hook`).
+//! (syops' `linear_syops_counter_hook`). Under NeuroBench's convention, a connection layer
+//! ([`NeuroBenchOps::linear`]).
 use candle::Tensor;
 use candle_nn::Linear;
 
-use crate::model::{numel, Call, ExactOps, Layer, Ops, Role};
+use crate::model::{numel, Call, ExactOps, Layer, NeuroBenchOps, Ops, Role};
 use crate::Result;
 
-/// The dense count of a linear call.
-pub fn linear_ops(call: &Call<'_>, bias: bool) -> Result<Ops> {
+/// The dense count of a linear call with `weight` `[out, in]`.
+pub fn linear_ops(call: &Call<'_>, weight: &Tensor, bias: bool) -> Result<Ops> {
     let (input, output) = (call.input()?, call.output()?);
     let out_features = output.dims().last().copied().unwrap_or(1) as u64;
     let bias_ops = if bias { out_features } else { 0 };
     // Exact: nnz(input) × out events (numel(input) × out MACs), one bias op per output element.
-    Ops::synaptic(numel(input.dims()) * out_features + bias_ops).exact_with(call, || {
-        Ok(ExactOps::nonzero(input, out_features)?.with_bias(if bias { numel(output.dims()) } else { 0 }))
-    })
+    Ops::synaptic(numel(input.dims()) * out_features + bias_ops)
+        .exact_with(call, || {
+            Ok(ExactOps::nonzero(input, out_features)?.with_bias(if bias { numel(output.dims()) } else { 0 }))
+        })?
+        .neurobench_with(call, || NeuroBenchOps::linear(input, weight))
 }
 
 impl Layer for Linear {
@@ -30,8 +33,11 @@ impl Layer for Linear {
             visit(b);
         }
     }
+    fn connection_weights(&self, visit: &mut dyn FnMut(&Tensor)) {
+        visit(self.weight());
+    }
     fn ops(&self, call: &Call<'_>) -> Result<Ops> {
-        linear_ops(call, self.bias().is_some())
+        linear_ops(call, self.weight(), self.bias().is_some())
     }
 }
 

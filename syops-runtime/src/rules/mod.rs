@@ -5,6 +5,6 @@ mod linear;
 mod norm;
 
 pub use activation::activation_ops;
-pub use conv::{conv_exact, conv_ops, ConvGeometry};
+pub use conv::{conv_exact, conv_neurobench, conv_ops, ConvGeometry};
 pub use linear::linear_ops;
 pub use norm::norm_ops;

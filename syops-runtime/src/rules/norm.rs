@@ -27,6 +27,14 @@ impl Layer for BatchNorm {
             visit(b);
         }
     }
+    /// The running statistics, and the int64 `num_batches_tracked` PyTorch keeps beside them.
+    fn buffers(&self, visit: &mut dyn FnMut(&Tensor)) {
+        visit(self.running_mean());
+        visit(self.running_var());
+        if let Ok(tracked) = Tensor::zeros((), candle::DType::I64, self.running_mean().device()) {
+            visit(&tracked);
+        }
+    }
     fn ops(&self, call: &Call<'_>) -> Result<Ops> {
         norm_ops(call, self.weight_and_bias().is_some())
     }

@@ -2,10 +2,11 @@
 //! per report, the summary, per-layer bar charts of ACs and MACs, energy and input firing rate, the
 //! coverage, the warnings and the table. Depth, units and energy model apply as in every format.
 //!
-//! Each part is one function (`header`, `ops_chart`, `exact`, `energy_chart`, `rate_chart`, `time`,
-//! `coverage`, `warnings`, `table`) called by `section`, so new report fields get their own part;
-//! the parts of the report's optional fields show only when the field is present: the static
-//! banner and the exact counts (header, `exact`), the memory-inclusive energy and ANN baseline
+//! Each part is one function (`header`, `ops_chart`, `exact`, `neurobench`, `energy_chart`,
+//! `rate_chart`, `time`, `coverage`, `warnings`, `table`) called by `section`, so new report fields
+//! get their own part; the parts of the report's optional fields show only when the field is
+//! present: the static banner, the exact counts (header, `exact`), NeuroBench's metrics
+//! (`neurobench`), the memory-inclusive energy and ANN baseline
 //! (header, `energy_chart`), the time-resolved statistics (`time`) and the coverage of calls
 //! (`coverage`).
 //!
@@ -28,6 +29,7 @@ mod energy;
 mod exact;
 mod header;
 mod markup;
+mod neurobench;
 mod time;
 
 use std::fmt::Write;
@@ -110,6 +112,7 @@ fn section(view: &View, report: &Report, index: usize) -> String {
         header::header(view, report),
         ops_chart(view, &lines),
         exact::exact(view, &lines, report.batch_counter),
+        neurobench::neurobench(view, report),
         energy::energy_chart(&lines, report.energy_detail.as_ref()),
         rate_chart(&lines),
         report.time.as_ref().map_or_else(String::new, |t| time::time(t, &|v| count(view, v))),

@@ -31,7 +31,7 @@ pub use blocks::{
     bn, conv1x1, conv3x3, depthwise3x3, make_stages, resnet_layers, seq_to_ann, stem, Downsample, SeqToAnnContainer,
     TimeLoop, RESNET18_STAGES, RESNET_DEPTHS,
 };
-pub use cases::{count_case, count_case_with, CASES};
+pub use cases::{count_case, count_case_over, count_case_with, CASES};
 pub use checkpoint::{load, Checkpoint};
 pub use dsnn_head::Head;
 pub use error::{Error, Result};

@@ -84,17 +84,11 @@ pub fn run(session: &Session, model: &ZooModel, run: &ZooRun) -> Result<Report> 
     };
     let range = shard.as_ref().map_or(0..samples, |(r, _)| r.clone());
     let batches = Batches::over(&*dataset, range, run.batch_size, run.dtype, &run.device).skip_bad(run.skip_bad);
-    let failed: RefCell<Option<Error>> = RefCell::new(None);
+    let failed = RefCell::new(None);
     let skipped: RefCell<Vec<(PathBuf, String)>> = RefCell::new(Vec::new());
-    let ok = batches.map_while(|b| match b {
-        Ok(b) => {
-            skipped.borrow_mut().extend(b.skipped);
-            Some((b.xs, b.labels.unwrap_or_default()))
-        }
-        Err(e) => {
-            *failed.borrow_mut() = Some(e);
-            None
-        }
+    let ok = batches.until_error(&failed).map(|b| {
+        skipped.borrow_mut().extend(b.skipped);
+        (b.xs, b.labels.unwrap_or_default())
     });
     let steps = if model.multi_step { 1 } else { run.options.time_steps.unwrap_or(1).max(1) };
     #[allow(clippy::borrowed_box)] // the session hands the model as it was given

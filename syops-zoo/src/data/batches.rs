@@ -1,6 +1,7 @@
 //! Batches of a [`Dataset`]: samples `start..end` (a `--limit` cuts the end; a shard picks the
 //! range) in order, stacked into `[B, …]` and cast to the counting dtype, one batch in memory at a
 //! time.
+use std::cell::RefCell;
 use std::ops::Range;
 
 use candle::{DType, Device, Tensor};
@@ -84,6 +85,12 @@ impl<'a> Batches<'a> {
     /// Whether there is none.
     pub fn is_empty(&self) -> bool {
         self.samples() == 0
+    }
+
+    /// The batches until the first that fails to load, whose error `failed` then holds (a count
+    /// over them stops there, and its caller reports the error rather than the count).
+    pub fn until_error(self, failed: &'a RefCell<Option<Error>>) -> impl Iterator<Item = Batch> + 'a {
+        self.map_while(move |b| b.map_err(|e| *failed.borrow_mut() = Some(e)).ok())
     }
 
     fn batch(&mut self) -> Result<Batch> {

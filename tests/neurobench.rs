@@ -16,7 +16,8 @@ use candle::{DType, Device, IndexOp, Module, Result, Tensor};
 use candle_nn::{Activation, Linear, VarBuilder};
 use serde_json::Value;
 use syops::convention::Convention;
-use syops::nn::{RnnCell, RnnMode};
+use syops::neuron::{Leaky, LeakyConfig, ResetMechanism};
+use syops::nn::{Conv, ConvConfig, Flatten, MaxPool2d, RnnCell, RnnMode};
 use syops::{Report, Session};
 
 const DIR: &str = "tests/neurobench";
@@ -55,6 +56,81 @@ impl Module for Cells {
             r = Some(self.rnn.forward(&g)?);
         }
         self.fc.forward(&r.expect("at least one step"))
+    }
+}
+
+/// snnTorch's `Leaky(beta, init_hidden=True, ...)` at `vb` (its `beta`, `threshold`,
+/// `graded_spikes_factor` and `reset_mechanism_val` from the state dict).
+fn leaky(cfg: LeakyConfig, vb: VarBuilder) -> Result<Leaky> {
+    Leaky::load(cfg, vb)
+}
+
+/// `nn.Sequential(Linear(64, 32), Leaky(0.9), Linear(32, 10), Leaky(0.9, output=True))`
+/// (make_fixtures.py's `snn_mlp` and `snn_mlp_pruned`), one call per time step of `[N, T, 64]`
+/// inputs, as NeuroBench's `SNNTorchModel` runs it; the output's spikes stacked on dim 1.
+#[syops::count]
+struct SnnMlp(Linear, Leaky, Linear, Leaky);
+
+impl SnnMlp {
+    fn new(vb: VarBuilder) -> Result<Self> {
+        Ok(SnnMlp(
+            candle_nn::linear(64, 32, vb.pp("0"))?,
+            leaky(LeakyConfig::new(0.9), vb.pp("1"))?,
+            candle_nn::linear(32, 10, vb.pp("2"))?,
+            leaky(LeakyConfig::new(0.9), vb.pp("3"))?,
+        ))
+    }
+}
+
+#[syops::count]
+impl Module for SnnMlp {
+    fn forward(&self, xs: &Tensor) -> Result<Tensor> {
+        let mut spikes = Vec::new();
+        for t in 0..xs.dim(1)? {
+            let h = self.0.forward(&xs.i((.., t))?.contiguous()?)?;
+            let h = self.1.forward(&h)?;
+            let h = self.2.forward(&h)?;
+            spikes.push(self.3.forward(&h)?);
+        }
+        Tensor::stack(&spikes, 1)
+    }
+}
+
+/// `Conv2d(1, 8, 3, padding=1) -> Leaky(0.8, learn_beta) -> MaxPool2d(2) -> Conv2d(8, 12, 3,
+/// padding=1, bias=False) -> Leaky(0.7, reset zero) -> MaxPool2d(2) -> Flatten -> Linear(48, 10)
+/// -> Leaky(0.8, output=True)` (make_fixtures.py's `snn_conv`), one call per step of `[N, T, 1, 8, 8]`.
+#[syops::count]
+struct SnnConv(Conv, Leaky, MaxPool2d, Conv, Leaky, MaxPool2d, Flatten, Linear, Leaky);
+
+impl SnnConv {
+    fn new(vb: VarBuilder) -> Result<Self> {
+        let pad = |bias| ConvConfig { padding: vec![1], bias, ..Default::default() };
+        Ok(SnnConv(
+            Conv::new(2, false, 1, 8, &[3], pad(true), vb.pp("0"))?,
+            leaky(LeakyConfig::new(0.8).learn_beta(true), vb.pp("1"))?,
+            MaxPool2d::new(2, 2, 0),
+            Conv::new(2, false, 8, 12, &[3], pad(false), vb.pp("3"))?,
+            leaky(LeakyConfig::new(0.7).reset_mechanism(ResetMechanism::Zero), vb.pp("4"))?,
+            MaxPool2d::new(2, 2, 0),
+            Flatten::new(1),
+            candle_nn::linear(48, 10, vb.pp("7"))?,
+            leaky(LeakyConfig::new(0.8), vb.pp("8"))?,
+        ))
+    }
+}
+
+#[syops::count]
+impl Module for SnnConv {
+    fn forward(&self, xs: &Tensor) -> Result<Tensor> {
+        let mut spikes = Vec::new();
+        for t in 0..xs.dim(1)? {
+            let h = self.0.forward(&xs.i((.., t))?.contiguous()?)?;
+            let h = self.2.forward(&self.1.forward(&h)?)?;
+            let h = self.3.forward(&h)?;
+            let h = self.6.forward(&self.5.forward(&self.4.forward(&h)?)?)?;
+            spikes.push(self.8.forward(&self.7.forward(&h)?)?);
+        }
+        Tensor::stack(&spikes, 1)
     }
 }
 
@@ -261,4 +337,45 @@ fn parts_of_a_run_merge_into_the_whole() {
     for (a, b) in merged.layers.iter().zip(&whole.layers) {
         assert_eq!(a.stats.neurobench, b.stats.neurobench, "{}", a.path);
     }
+}
+
+/// An snnTorch model of `name`'s fixture, counted over its batches.
+fn snntorch_case<M: Module + syops::Layer>(name: &str, tier: Tier, build: fn(VarBuilder) -> Result<M>) {
+    let expected = fixture(name);
+    let (weights, inputs) = tensors(name, tier.dtype());
+    let net = build(VarBuilder::from_tensors(weights, tier.dtype(), &Device::Cpu)).unwrap();
+    let report = session().count_batches(&net, &inputs, |m, xs| m.forward(xs)).unwrap();
+    check(name, &report, &expected, tier);
+    assert!(report.warnings.iter().all(|w| !w.contains("neurobench")), "{:?}", report.warnings);
+}
+
+#[test]
+fn snn_mlp_f64() {
+    snntorch_case("snn_mlp", Tier::F64, SnnMlp::new);
+}
+
+#[test]
+fn snn_mlp_f32() {
+    snntorch_case("snn_mlp", Tier::F32, SnnMlp::new);
+}
+
+/// Half of each Linear's weights zero: fewer effective ACs, ConnectionSparsity 0.5.
+#[test]
+fn snn_mlp_pruned_f64() {
+    snntorch_case("snn_mlp_pruned", Tier::F64, SnnMlp::new);
+}
+
+#[test]
+fn snn_mlp_pruned_f32() {
+    snntorch_case("snn_mlp_pruned", Tier::F32, SnnMlp::new);
+}
+
+#[test]
+fn snn_conv_f64() {
+    snntorch_case("snn_conv", Tier::F64, SnnConv::new);
+}
+
+#[test]
+fn snn_conv_f32() {
+    snntorch_case("snn_conv", Tier::F32, SnnConv::new);
 }

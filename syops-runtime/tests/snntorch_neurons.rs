@@ -1,5 +1,5 @@
 //! snnTorch's neurons (`syops_runtime::neuron::{Leaky, ...}`) against snnTorch 1.0's own traces,
-//! step for step, and counted in both conventions.
+//! step for step, and counted like spikingjelly's neurons in each convention.
 //!
 //! `fixtures/snntorch/make_traces.py` ran each neuron in snnTorch (25 settings: fixed and learnable
 //! constants, every reset mechanism, `reset_delay` on and off, `[N, F]` and conv-shaped
@@ -322,6 +322,7 @@ struct Net {
     fc: Linear,
     lif: Option<Leaky>,
     rlif: Option<RLeaky>,
+    if_node: Option<IfNode>,
 }
 
 #[count(crate = syops_runtime)]
@@ -334,7 +335,10 @@ impl Module for Net {
                 Some(lif) => lif.forward(&h)?,
                 None => match &self.rlif {
                     Some(rlif) => rlif.forward(&h)?,
-                    None => h,
+                    None => match &self.if_node {
+                        Some(if_node) => if_node.forward(&h)?,
+                        None => h,
+                    },
                 },
             });
         }
@@ -350,7 +354,7 @@ fn tensor(values: &[f32], shape: &[usize]) -> Tensor {
 /// steps `[0.5, 1.5, 0.2]`, `[0.5, 0.2, 0.3]` charges the neurons with `[0.5, 1.5]`, then `[0.5, 0.2]`.
 fn net(lif: Option<Leaky>, rlif: Option<RLeaky>) -> Net {
     let fc = Linear::from_tensors(tensor(&[1., 0., 0., 0., 1., 0.], &[2, 3]), Some(tensor(&[0., 0.], &[2])));
-    Net { fc, lif, rlif }
+    Net { fc, lif, rlif, if_node: None }
 }
 
 fn sample() -> Tensor {
@@ -481,4 +485,82 @@ fn a_batch_of_another_shape_starts_from_rest_as_in_snntorch() {
     assert_eq!((params(&lif), params(&learnable)), (0, 2));
     lif.forward(&two).unwrap();
     assert!(lif.clone().mem().is_none() && lif.mem().is_some());
+}
+
+/// One sample of three steps: neuron 0 is never charged, neuron 1 gets 1.5, 0.2, 0.3.
+fn quiet_sample() -> Tensor {
+    tensor(&[0., 1.5, 0., 0., 0.2, 0., 0., 0.3, 0.], &[1, 3, 3])
+}
+
+#[test]
+fn snntorch_and_spikingjelly_neurons_are_counted_alike_in_each_convention() {
+    // Leaky(beta=0.5): mem [0, 1.5] → spikes [0, 1]; [0, 0.75 + 0.2 − 1 = −0.05]; [0, −0.025 + 0.3
+    // = 0.275]. IFNode (hard reset to 0): v [0, 1.5] → spikes [0, 1], v [0, 0]; [0, 0.2]; [0, 0.5].
+    // The same spikes; neuron 0's membrane never changes in either. (NeuroBench 2.3 on this net in
+    // snnTorch, two batches of this sample: MembraneUpdates 4.0, ActivationSparsity 0.8333.)
+    let leaky = net(Some(Leaky::new(LeakyConfig::new(0.5)).unwrap()), None);
+    let if_node = Net { if_node: Some(IfNode::new()), ..net(None, None) };
+    let spikes = [0., 1., 0., 0., 0., 0.];
+    assert_eq!(values(&leaky.forward(&quiet_sample()).unwrap()), spikes);
+    assert_eq!(values(&if_node.forward(&quiet_sample()).unwrap()), spikes);
+    reset(&leaky);
+    reset(&if_node);
+    let batches = [quiet_sample(), quiet_sample()];
+    let count = |model: &Net, convention| {
+        let r = Session::new().convention(convention).count_batches(model, &batches, |m, xs| m.forward(xs)).unwrap();
+        assert!(r.warnings.is_empty(), "{:?}", r.warnings);
+        r
+    };
+    for convention in [Convention::Syops005, Convention::Exact, Convention::NeuroBench] {
+        let (a, b) = (count(&leaky, convention), count(&if_node, convention));
+        let (la, lb) = (a.layer("lif").unwrap(), b.layer("if_node").unwrap());
+        let ctx = format!("{convention:?}");
+        assert_eq!((la.type_name.as_str(), lb.type_name.as_str()), ("Leaky", "IFNode"), "{ctx}");
+        assert_eq!(la.stats.calls, lb.stats.calls, "{ctx}");
+        assert_eq!(
+            (la.stats.sum_total, la.stats.sum_acs, la.stats.sum_macs),
+            (lb.stats.sum_total, lb.stats.sum_acs, lb.stats.sum_macs),
+            "{ctx}"
+        );
+        assert_eq!(la.stats.sum_rate_pct, lb.stats.sum_rate_pct, "{ctx}");
+        assert_eq!(la.stats.exact, lb.stats.exact, "{ctx}");
+        assert_eq!(la.stats.neurobench, lb.stats.neurobench, "{ctx}");
+        assert_eq!(a.per_sample, b.per_sample, "{ctx}");
+        assert_eq!(
+            a.neurobench.as_ref().map(|n| n.membrane_updates),
+            b.neurobench.as_ref().map(|n| n.membrane_updates)
+        );
+        match convention {
+            // syops 0.0.5: the input's 2 elements to ACs per call, 3 calls per batch.
+            Convention::Syops005 => assert_eq!((la.stats.sum_total, la.stats.sum_acs), (12, 12.0)),
+            // Exact: one membrane update per input element.
+            Convention::Exact => assert_eq!(la.stats.exact.unwrap().membrane_updates, 12),
+            // NeuroBench: per batch, the first call updates both neurons, each later call only
+            // neuron 1 (whose membrane changed): 2 + 1 + 1; one spike of 6 outputs.
+            Convention::NeuroBench => {
+                let nb = la.stats.neurobench.unwrap();
+                assert_eq!((nb.membrane_updates, nb.activation_nonzero, nb.activation_numel), (8, 2, 12));
+                let m = a.neurobench.as_ref().unwrap();
+                assert_eq!(m.membrane_updates, 4.0);
+                assert!((m.activation_sparsity.unwrap() - 5.0 / 6.0).abs() < 1e-12);
+            }
+        }
+    }
+}
+
+#[test]
+fn neurobench_footprint_counts_an_snntorch_neurons_buffers() {
+    // Leaky(0.5): beta, threshold, graded_spikes_factor (float32, 4 bytes each) and
+    // reset_mechanism_val (int64, 8 bytes), as NeuroBench's Footprint reads snnTorch's buffers; fc:
+    // 6 weights and 2 biases. A learnable beta is a parameter instead.
+    let fixed = net(Some(Leaky::new(LeakyConfig::new(0.5)).unwrap()), None);
+    let learnable = net(Some(Leaky::new(LeakyConfig::new(0.5).learn_beta(true)).unwrap()), None);
+    let statics = |model: &Net| {
+        let r =
+            Session::new().convention(Convention::NeuroBench).count(model, &sample(), |m, xs| m.forward(xs)).unwrap();
+        r.neurobench.unwrap().statics
+    };
+    let (f, l) = (statics(&fixed), statics(&learnable));
+    assert_eq!((f.footprint, f.parameter_count), (8 * 4 + 3 * 4 + 8, 8));
+    assert_eq!((l.footprint, l.parameter_count), (8 * 4 + 3 * 4 + 8, 9));
 }

@@ -26,6 +26,7 @@ mod lif;
 mod node;
 mod plif;
 mod snntorch;
+mod watch;
 
 pub use if_node::IfNode;
 pub use lif::LifNode;

@@ -8,6 +8,7 @@ use std::sync::Mutex;
 use candle::{DType, Result, Tensor, TensorId};
 
 use super::fused::{Charge, Step};
+use super::watch::MembraneWatch;
 use crate::kernel::scalar::scalar;
 use crate::model::{numel, Call, ExactOps, MembraneChanges, NeuroBenchOps, Ops};
 
@@ -36,10 +37,8 @@ pub(crate) struct Membrane {
     fired: Mutex<Option<(TensorId, u64)>>,
     /// Whether the CPU takes the one-pass step (always, but for the tests that compare the two).
     pub(super) fused: AtomicBool,
-    /// Whether steps count the membranes they change.
-    watch: AtomicBool,
-    /// The last forward call's membrane changes, by its output.
-    changes: Mutex<Option<(TensorId, MembraneChanges)>>,
+    /// Whether steps count the membranes they change, and the last call's changes.
+    pub(super) watch: MembraneWatch,
 }
 
 impl Membrane {
@@ -49,25 +48,13 @@ impl Membrane {
             v: Mutex::new(None),
             fired: Mutex::new(None),
             fused: AtomicBool::new(true),
-            watch: AtomicBool::new(false),
-            changes: Mutex::new(None),
+            watch: MembraneWatch::new(),
         }
     }
 
     /// Starts or stops counting the membranes each step changes ([`crate::model::Layer::watch_membrane`]).
     pub fn watch(&self, on: bool) {
-        self.watch.store(on, Ordering::Relaxed);
-        if !on {
-            *self.changes.lock().unwrap_or_else(|e| e.into_inner()) = None;
-        }
-    }
-
-    /// The membrane changes of the last forward call, when `output` is its output and it was watched.
-    pub fn changes(&self, output: &Tensor) -> Option<MembraneChanges> {
-        match &*self.changes.lock().unwrap_or_else(|e| e.into_inner()) {
-            Some((id, changes)) if *id == output.id() => Some(changes.clone()),
-            _ => None,
-        }
+        self.watch.set(on)
     }
 
     pub fn reset(&self) {
@@ -104,7 +91,7 @@ impl Membrane {
     ) -> Result<(Tensor, Option<u64>, Option<Tensor>)> {
         let mut slot = self.v.lock().unwrap_or_else(|e| e.into_inner());
         let v = self.take(&mut slot, xs)?;
-        let before = self.watch.load(Ordering::Relaxed).then(|| v.clone());
+        let before = self.watch.is_on().then(|| v.clone());
         let (spike, v, fired) = match fused.filter(|_| xs.device().is_cpu() && self.fused.load(Ordering::Relaxed)) {
             Some(charge) => {
                 let step = Step::new(charge, self.config.v_threshold, self.config.v_reset);
@@ -184,7 +171,7 @@ impl Membrane {
                 _ => Tensor::stack(rest, 0)?.sum_all()?,
             };
             let changes = MembraneChanges { step_numel: step_numel as u64, first: first.clone(), rest };
-            *self.changes.lock().unwrap_or_else(|e| e.into_inner()) = Some((spikes.id(), changes));
+            self.watch.record(&spikes, changes);
         }
         Ok(spikes)
     }
@@ -216,11 +203,11 @@ impl std::fmt::Debug for Membrane {
 /// firing-rate column (syops' `IF_syops_counter_hook` / `LIF_syops_counter_hook`).
 /// Under the exact convention, `numel(input)` membrane updates and no ACs or MACs; the rate is the
 /// whole output's. Under NeuroBench's, an activation layer with its membrane's changes.
-pub(crate) fn neuron_ops(call: &Call<'_>, membrane: Option<&Membrane>) -> crate::Result<Ops> {
+pub(crate) fn neuron_ops(call: &Call<'_>, watch: &MembraneWatch) -> crate::Result<Ops> {
     let n = numel(call.input()?.dims());
     Ops::neuron(n).exact_with(call, || Ok(ExactOps::membrane(n)))?.neurobench_with(call, || {
         let output = call.output()?;
-        let changes = membrane.and_then(|m| m.changes(output)).ok_or_else(|| {
+        let changes = watch.changes(output).ok_or_else(|| {
             crate::Error::shape(
                 call.path(),
                 "neuron",

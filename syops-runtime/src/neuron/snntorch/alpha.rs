@@ -128,9 +128,11 @@ impl Alpha {
         self.hidden.get(2)
     }
 
-    fn learnable(&self, visit: &mut dyn FnMut(&Tensor)) {
-        self.beta.visit(visit);
-        self.spiking.params(visit);
+    /// Its constants, learnable or not (parameters and buffers).
+    fn coefs(&self, visit: &mut dyn FnMut(&Coef)) {
+        visit(&self.alpha);
+        visit(&self.beta);
+        self.spiking.coefs(visit);
     }
 }
 snntorch_layer!(Alpha, "Alpha");

@@ -58,6 +58,13 @@ impl Coef {
         }
     }
 
+    /// Visits the tensor when it is a buffer (not learnable).
+    pub fn visit_buffer(&self, visit: &mut dyn FnMut(&Tensor)) {
+        if !self.learnable {
+            visit(&self.value)
+        }
+    }
+
     /// In `xs`'s dtype and device; an error unless it broadcasts to `xs`'s shape.
     pub fn like(&self, xs: &Tensor) -> Result<Tensor> {
         if self.value.broadcast_as(xs.shape()).is_err() {

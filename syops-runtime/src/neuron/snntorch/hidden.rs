@@ -4,18 +4,38 @@
 //!
 //! As in snnTorch's `forward`, a state whose shape is not the input's (at rest, or after a batch of
 //! another size) starts from zeros of the input's shape.
+//!
+//! The membrane is the last state (`mem`). While watched (NeuroBench's convention), each step
+//! counts the neurons whose membrane it changed, as NeuroBench's MembraneUpdates compares the `mem`
+//! its hooks read before and after a call: `count_nonzero(mem_before - mem_after)` (NaN counts as
+//! changed), on the device; the call's output is then bound to it ([`Hidden::bind`]).
 use std::sync::Mutex;
 
-use candle::{Result, Tensor};
+use candle::{DType, Result, Tensor};
+
+use crate::model::MembraneChanges;
+use crate::neuron::watch::MembraneWatch;
 
 /// The hidden state of one neuron layer.
 pub(super) struct Hidden<const N: usize> {
     slot: Mutex<Option<[Tensor; N]>>,
+    /// Whether steps count their membrane changes, and the last counted call's.
+    pub watch: MembraneWatch,
+    /// The last step's membrane changes, until [`Hidden::bind`] gives them their output.
+    pending: Mutex<Option<MembraneChanges>>,
 }
 
 impl<const N: usize> Hidden<N> {
     pub fn new() -> Self {
-        Hidden { slot: Mutex::new(None) }
+        Hidden { slot: Mutex::new(None), watch: MembraneWatch::new(), pending: Mutex::new(None) }
+    }
+
+    /// Records the last step's membrane changes (when watched) as those of the call that returned
+    /// `output`.
+    pub fn bind(&self, output: &Tensor) {
+        if let Some(changes) = self.pending.lock().unwrap_or_else(|e| e.into_inner()).take() {
+            self.watch.record(output, changes);
+        }
     }
 
     /// Clears the state: the next call starts from zeros.
@@ -58,10 +78,20 @@ impl<const N: usize> Hidden<N> {
                 std::array::from_fn(|_| zeros.clone())
             }
         };
+        let before = self.watch.is_on().then(|| state[N - 1].clone());
         let (out, state) = step(state)?;
         if let Some(s) = state.iter().find(|s| s.dims() != xs.dims()) {
             candle::bail!("{name}: a state of shape {:?} from an input of shape {:?}", s.dims(), xs.dims());
         }
+        let changes = match before {
+            Some(before) => {
+                let changed = (before - &state[N - 1])?.ne(0.0)?.to_dtype(DType::F64)?.sum_all()?;
+                let rest = Tensor::zeros((), DType::F64, xs.device())?;
+                Some(MembraneChanges { step_numel: xs.elem_count() as u64, first: changed, rest })
+            }
+            None => None,
+        };
+        *self.pending.lock().unwrap_or_else(|e| e.into_inner()) = changes;
         *slot = Some(state);
         Ok(out)
     }

@@ -165,9 +165,13 @@ impl Lapicque {
         [self.beta.value(), self.r.value(), self.c.value(), self.time_step.value()]
     }
 
-    fn learnable(&self, visit: &mut dyn FnMut(&Tensor)) {
-        self.beta.visit(visit);
-        self.spiking.params(visit);
+    /// Its constants, learnable or not (parameters and buffers).
+    fn coefs(&self, visit: &mut dyn FnMut(&Coef)) {
+        visit(&self.beta);
+        visit(&self.r);
+        visit(&self.c);
+        visit(&self.time_step);
+        self.spiking.coefs(visit);
     }
 }
 snntorch_layer!(Lapicque, "Lapicque");

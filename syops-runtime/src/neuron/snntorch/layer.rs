@@ -3,8 +3,14 @@
 //!
 //! Counted like spikingjelly's neurons (`neuron_ops` in `neuron/node.rs`): under
 //! syops 0.0.5's convention the input's element count goes to ACs and `output[0]`'s rate to the
-//! rate column; under the exact convention, one membrane update per input element. Parameters: the
-//! learnable constants only (snnTorch's buffers are not trainable). A recurrent neuron's
+//! rate column; under the exact convention, one membrane update per input element; under
+//! NeuroBench's, an activation layer (its spikes' zero share) whose membrane (`mem`) changes are
+//! MembraneUpdates: every neuron at a batch's first call, then the neurons whose `mem` the call
+//! changed (watched by [`super::hidden::Hidden`]). Parameters: the learnable constants only;
+//! buffers (NeuroBench's `Footprint`): the other constants, in the dtype they were built or loaded
+//! in, and `reset_mechanism_val` (0-d int64, 8 bytes). The hidden states (`mem`, ...) are not
+//! counted: snnTorch registers them as empty buffers until a forward call, and NeuroBench reads
+//! its static metrics before the run. A recurrent neuron's
 //! `recurrent` layer is a child of its own, counted as a synaptic layer
 //! ([`Recurrent`](super::Recurrent)).
 
@@ -14,7 +20,9 @@ macro_rules! snntorch_layer {
     ($neuron:ty, $name:literal $(, $recurrent:ident)?) => {
         impl candle::Module for $neuron {
             fn forward(&self, xs: &candle::Tensor) -> candle::Result<candle::Tensor> {
-                Ok(self.forward_with_state(xs)?.0)
+                let spikes = self.forward_with_state(xs)?.0;
+                self.hidden.bind(&spikes);
+                Ok(spikes)
             }
         }
 
@@ -31,10 +39,17 @@ macro_rules! snntorch_layer {
             }
             )?
             fn params(&self, visit: &mut dyn FnMut(&candle::Tensor)) {
-                self.learnable(visit)
+                self.coefs(&mut |c| c.visit(visit))
+            }
+            fn buffers(&self, visit: &mut dyn FnMut(&candle::Tensor)) {
+                self.coefs(&mut |c| c.visit_buffer(visit));
+                visit(self.spiking.reset_val())
             }
             fn ops(&self, call: &$crate::model::Call<'_>) -> $crate::Result<$crate::model::Ops> {
-                $crate::neuron::node::neuron_ops(call, None)
+                $crate::neuron::node::neuron_ops(call, &self.hidden.watch)
+            }
+            fn watch_membrane(&self, on: bool) {
+                self.hidden.watch.set(on)
             }
             fn reset_state(&self) {
                 self.hidden.reset()

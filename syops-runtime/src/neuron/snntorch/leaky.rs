@@ -106,9 +106,10 @@ impl Leaky {
         self.hidden.get(0)
     }
 
-    fn learnable(&self, visit: &mut dyn FnMut(&Tensor)) {
-        self.beta.visit(visit);
-        self.spiking.params(visit);
+    /// Its constants, learnable or not (parameters and buffers).
+    fn coefs(&self, visit: &mut dyn FnMut(&Coef)) {
+        visit(&self.beta);
+        self.spiking.coefs(visit);
     }
 }
 snntorch_layer!(Leaky, "Leaky");

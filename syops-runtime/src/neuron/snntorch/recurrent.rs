@@ -149,6 +149,21 @@ impl Layer for Recurrent {
             Kind::OneToOne(v) => v.visit(visit),
         }
     }
+    /// A fixed `V` (snnTorch's buffer on the neuron).
+    fn buffers(&self, visit: &mut dyn FnMut(&Tensor)) {
+        if let Kind::OneToOne(v) = &self.kind {
+            v.visit_buffer(visit)
+        }
+    }
+    /// NeuroBench's connection layers include a recurrent `nn.Linear`/`nn.Conv2d` (not the
+    /// one-to-one `RecurrentOneToOne`).
+    fn connection_weights(&self, visit: &mut dyn FnMut(&Tensor)) {
+        match &self.kind {
+            Kind::Linear(linear) => linear.connection_weights(visit),
+            Kind::Conv2d(conv) => conv.connection_weights(visit),
+            Kind::OneToOne(_) => {}
+        }
+    }
     fn ops(&self, call: &Call<'_>) -> crate::Result<Ops> {
         match &self.kind {
             Kind::Linear(linear) => linear.ops(call),

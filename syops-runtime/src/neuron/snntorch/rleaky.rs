@@ -136,9 +136,10 @@ impl RLeaky {
         &self.recurrent
     }
 
-    fn learnable(&self, visit: &mut dyn FnMut(&Tensor)) {
-        self.beta.visit(visit);
-        self.spiking.params(visit);
+    /// Its constants, learnable or not (parameters and buffers).
+    fn coefs(&self, visit: &mut dyn FnMut(&Coef)) {
+        visit(&self.beta);
+        self.spiking.coefs(visit);
     }
 }
 snntorch_layer!(RLeaky, "RLeaky", recurrent);

@@ -149,10 +149,11 @@ impl RSynaptic {
         &self.recurrent
     }
 
-    fn learnable(&self, visit: &mut dyn FnMut(&Tensor)) {
-        self.alpha.visit(visit);
-        self.beta.visit(visit);
-        self.spiking.params(visit);
+    /// Its constants, learnable or not (parameters and buffers).
+    fn coefs(&self, visit: &mut dyn FnMut(&Coef)) {
+        visit(&self.alpha);
+        visit(&self.beta);
+        self.spiking.coefs(visit);
     }
 }
 snntorch_layer!(RSynaptic, "RSynaptic", recurrent);

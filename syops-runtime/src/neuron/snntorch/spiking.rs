@@ -77,6 +77,14 @@ pub(super) struct Spiking {
     threshold: Coef,
     graded: Coef,
     pub reset: ResetMechanism,
+    /// `reset_mechanism_val`, as snnTorch registers it: a 0-d int64 buffer (`torch.as_tensor(0)`),
+    /// whatever the model's dtype and however a state dict stored it.
+    reset_val: Tensor,
+}
+
+/// snnTorch's `reset_mechanism_val` buffer of `reset`.
+fn reset_val(reset: ResetMechanism) -> Result<Tensor> {
+    Tensor::new(i64::from(reset.value()), &candle::Device::Cpu)
 }
 
 impl Spiking {
@@ -86,6 +94,7 @@ impl Spiking {
             threshold: Coef::scalar("threshold", cfg.threshold, cfg.learn_threshold)?,
             graded: Coef::scalar("graded_spikes_factor", cfg.graded_spikes_factor, cfg.learn_graded_spikes_factor)?,
             reset: cfg.reset_mechanism,
+            reset_val: reset_val(cfg.reset_mechanism)?,
         })
     }
 
@@ -106,13 +115,19 @@ impl Spiking {
             threshold: Coef::load(vb, "threshold", cfg.learn_threshold)?,
             graded: Coef::load(vb, "graded_spikes_factor", cfg.learn_graded_spikes_factor)?,
             reset: cfg.reset_mechanism,
+            reset_val: reset_val(cfg.reset_mechanism)?,
         })
     }
 
-    /// The learnable ones.
-    pub fn params(&self, visit: &mut dyn FnMut(&Tensor)) {
-        self.threshold.visit(visit);
-        self.graded.visit(visit);
+    /// The threshold and the graded spike factor, learnable or not.
+    pub fn coefs(&self, visit: &mut dyn FnMut(&Coef)) {
+        visit(&self.threshold);
+        visit(&self.graded);
+    }
+
+    /// `reset_mechanism_val`, a buffer.
+    pub fn reset_val(&self) -> &Tensor {
+        &self.reset_val
     }
 
     /// snnTorch's spike dtype: float32 times the graded spike factor.

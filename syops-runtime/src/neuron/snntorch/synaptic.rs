@@ -129,10 +129,11 @@ impl Synaptic {
         self.hidden.get(1)
     }
 
-    fn learnable(&self, visit: &mut dyn FnMut(&Tensor)) {
-        self.alpha.visit(visit);
-        self.beta.visit(visit);
-        self.spiking.params(visit);
+    /// Its constants, learnable or not (parameters and buffers).
+    fn coefs(&self, visit: &mut dyn FnMut(&Coef)) {
+        visit(&self.alpha);
+        visit(&self.beta);
+        self.spiking.coefs(visit);
     }
 }
 snntorch_layer!(Synaptic, "Synaptic");

@@ -75,7 +75,7 @@ impl Layer for LifNode {
         Role::Counted
     }
     fn ops(&self, call: &Call<'_>) -> crate::Result<Ops> {
-        neuron_ops(call, &self.membrane)
+        neuron_ops(call, Some(&self.membrane))
     }
     fn watch_membrane(&self, on: bool) {
         self.membrane.watch(on)

@@ -216,11 +216,11 @@ impl std::fmt::Debug for Membrane {
 /// firing-rate column (syops' `IF_syops_counter_hook` / `LIF_syops_counter_hook`).
 /// Under the exact convention, `numel(input)` membrane updates and no ACs or MACs; the rate is the
 /// whole output's. Under NeuroBench's, an activation layer with its membrane's changes.
-pub(crate) fn neuron_ops(call: &Call<'_>, membrane: &Membrane) -> crate::Result<Ops> {
+pub(crate) fn neuron_ops(call: &Call<'_>, membrane: Option<&Membrane>) -> crate::Result<Ops> {
     let n = numel(call.input()?.dims());
     Ops::neuron(n).exact_with(call, || Ok(ExactOps::membrane(n)))?.neurobench_with(call, || {
         let output = call.output()?;
-        let changes = membrane.changes(output).ok_or_else(|| {
+        let changes = membrane.and_then(|m| m.changes(output)).ok_or_else(|| {
             crate::Error::shape(
                 call.path(),
                 "neuron",

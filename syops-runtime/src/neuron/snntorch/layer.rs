@@ -34,7 +34,7 @@ macro_rules! snntorch_layer {
                 self.learnable(visit)
             }
             fn ops(&self, call: &$crate::model::Call<'_>) -> $crate::Result<$crate::model::Ops> {
-                $crate::neuron::node::neuron_ops(call)
+                $crate::neuron::node::neuron_ops(call, None)
             }
             fn reset_state(&self) {
                 self.hidden.reset()

@@ -45,21 +45,28 @@ syops="$target/debug/cargo-syops"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/syops-slurm.XXXXXX")
 chmod 755 "$work"
-pids=()
 job=""
+# The daemons' pid files: each one stopped on exit, whatever the way out.
+pidfiles=("$work/munge/munged.pid" "$work/slurmctld.pid" "$work/slurmd.pid")
 cleanup() {
     local code=$?
     # A job still queued or running (the check failed or was interrupted): cancelled while the
     # daemons are up, so that no job step outlives them.
-    if [ -n "$job" ] && squeue -h -j "$job" 2>/dev/null | grep -q .; then
-        scancel "$job" 2>/dev/null || true
-        for _ in $(seq 100); do squeue -h -j "$job" 2>/dev/null | grep -q . || break; sleep 0.1; done
+    if [ -n "$job" ] && timeout 10 squeue -h -j "$job" 2>/dev/null | grep -q .; then
+        timeout 10 scancel "$job" 2>/dev/null || true
+        for _ in $(seq 50); do timeout 5 squeue -h -j "$job" 2>/dev/null | grep -q . || break; sleep 0.2; done
     fi
+    local pids=()
+    for f in "${pidfiles[@]}"; do
+        if [ -s "$f" ]; then pids+=("$(cat "$f")"); fi
+    done
     for pid in "${pids[@]}"; do
         $sudo kill "$pid" 2>/dev/null || true
     done
+    # Each gets 5 s to stop (slurmd may wait on a controller that does not answer), then SIGKILL.
     for pid in "${pids[@]}"; do
         for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        $sudo kill -9 "$pid" 2>/dev/null || true
     done
     if [ "${SYOPS_SLURM_KEEP:-0}" = 1 ] || [ "$code" -ne 0 ]; then
         say "work folder kept: $work"
@@ -68,6 +75,8 @@ cleanup() {
     fi
 }
 trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 # The job: spiking_resnet18 with generated weights saved once, over the 6 photographs at 56².
 model=spiking_resnet18
@@ -84,10 +93,15 @@ $sudo munged --force --key-file="$work/munge/munge.key" --socket="$work/munge/mu
     --pid-file="$work/munge/munged.pid" --log-file="$work/munge/munged.log" --seed-file="$work/munge/munged.seed" ||
     fail "munged did not start: $(tail -3 "$work/munge/munged.log" 2>/dev/null)"
 for _ in $(seq 50); do [ -s "$work/munge/munged.pid" ] && break; sleep 0.1; done
-pids+=("$(cat "$work/munge/munged.pid")")
+[ -s "$work/munge/munged.pid" ] || fail "munged wrote no pid file: $(tail -3 "$work/munge/munged.log" 2>/dev/null)"
 
 # Slurm: this machine's CPUs and memory, as slurmd sees them.
 port="${SYOPS_SLURM_PORT:-16817}"
+for p in "$port" $((port + 1)); do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+        fail "port $p on 127.0.0.1 is taken (a Slurm left running?); set SYOPS_SLURM_PORT to a free pair"
+    fi
+done
 host=$(hostname -s)
 hardware=$(slurmd -C | head -1 | sed 's/^NodeName=[^ ]* //')
 mkdir -p "$work/state" "$work/spool" "$work/out"
@@ -124,11 +138,11 @@ for daemon in slurmctld slurmd; do
         fail "$daemon did not start: $(tail -5 "$work/$daemon.log" 2>/dev/null)"
     for _ in $(seq 100); do [ -s "$work/$daemon.pid" ] && break; sleep 0.1; done
     [ -s "$work/$daemon.pid" ] || fail "$daemon wrote no pid file: $(tail -5 "$work/$daemon.log" 2>/dev/null)"
-    pids+=("$(cat "$work/$daemon.pid")")
 done
 state=""
-for _ in $(seq 60); do
-    state=$(sinfo -h -N -o %T 2>/dev/null | head -1 || true)
+up=$(date +%s)
+while [ $(($(date +%s) - up)) -lt 60 ]; do
+    state=$(timeout 5 sinfo -h -N -o %T 2>/dev/null | head -1 || true)
     [ "$state" = idle ] && break
     sleep 1
 done
@@ -149,7 +163,7 @@ EOF
 start=$(date +%s)
 job=$(sbatch --parsable "$work/count.sbatch") || fail "sbatch refused the job"
 say "submitted array job $job"
-while squeue -h -j "$job" 2>/dev/null | grep -q .; do
+while timeout 10 squeue -h -j "$job" 2>/dev/null | grep -q .; do
     [ $(($(date +%s) - start)) -lt 600 ] || fail "job $job still queued or running after 600 s: $(squeue -j "$job")"
     sleep 1
 done

@@ -221,6 +221,10 @@ pub struct DiffArgs {
     pub a: PathBuf,
     /// The new report (checked against --budget).
     pub b: PathBuf,
+    /// Exit with status 1 when the reports differ (a layer added, removed or changed, or a
+    /// total), as `git diff --exit-code` does; 0 when they count the same.
+    #[arg(long)]
+    pub exit_code: bool,
     #[command(flatten)]
     pub common: CommonArgs,
 }

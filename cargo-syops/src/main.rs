@@ -123,8 +123,13 @@ fn run_diff(args: &DiffArgs) -> Result<ExitCode> {
     let view = args.common.view();
     let a = view.apply(&read_report(&args.a)?);
     let b = view.apply(&read_report(&args.b)?);
-    emit(&args.common, &Diff::between(&a, &b).render(view.units))?;
-    Ok(check(budget.as_ref(), &[b]))
+    let diff = Diff::between(&a, &b);
+    emit(&args.common, &diff.render(view.units))?;
+    let code = check(budget.as_ref(), &[b]);
+    if args.exit_code && !diff.is_empty() {
+        return Ok(ExitCode::from(1));
+    }
+    Ok(code)
 }
 
 /// Writes `text` to `--output` or stdout.

@@ -217,6 +217,9 @@ fn diff_reports_changes_and_rejects_bad_files() {
     );
     assert!(out.contains("66.0 → 130.0"), "{out}");
     assert!(out.ends_with("1 layer(s) changed, 1 added, 1 removed\n"), "{out}");
+    let differ = syops(&["diff", a, b, "--exit-code"]);
+    assert_eq!(differ.status.code(), Some(1), "--exit-code on reports that differ");
+    assert!(ok(&["diff", a, a, "--exit-code"]).ends_with("0 layer(s) changed, 0 added, 0 removed\n"));
 
     let budget = dir.path().join("b.toml");
     std::fs::write(&budget, "[layers.fc1]\nparams = 50\n").unwrap();
@@ -234,7 +237,7 @@ fn diff_reports_changes_and_rejects_bad_files() {
     value["schema"] = 99.into();
     std::fs::write(&corrupt, value.to_string()).unwrap();
     let err = fails(&["diff", corrupt.to_str().unwrap(), a]);
-    assert!(err.contains("schema version 99, but this syops reads versions 1 to "), "{err}");
+    assert!(err.contains("schema version 99, but this syops reads versions 1 to 4"), "{err}");
     assert_eq!(err.lines().count(), 1, "{err}");
 }
 

@@ -1,6 +1,8 @@
 //! End-to-end: a zoo model counted over a NumPy dataset whole, then in 1, 2, 3 and 7 shards whose
-//! reports merge into the whole run's (`--shard I/N`, `cargo syops merge`). Batches of 2 over 7
-//! samples: the shards batch the samples differently from the whole run.
+//! reports merge into the whole run's (`--shard I/N`, `cargo syops merge`). Batches of one sample,
+//! so that the shards batch as the whole run does: a call's spike test covers its whole batch (a
+//! batch whose tensor holds only 0 and 1 is spikes, even where one of its samples alone would not
+//! be), under either convention.
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -42,7 +44,7 @@ fn count(session: &Session, weights: &Path, data: &Path, shard: Option<(usize, u
         options: ZooOptions::default(),
         weights: Some(weights.to_path_buf()),
         data: data.to_path_buf(),
-        batch_size: 2,
+        batch_size: 1,
         limit: None,
         transform: EvalTransform::default(),
         cifar_normalize: false,
@@ -111,11 +113,12 @@ fn assert_same(whole: &Report, merged: &Report, what: &str) {
 fn shards_merge_into_the_whole_run() {
     let dir = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
     let (weights, data) = fixture(dir.path());
-    // The exact convention: its events add up over samples whatever the batching (syops 0.0.5
-    // tests the spikes of each batch's first sample only).
+    // The exact convention (its event counts, membrane updates and dense counts checked too).
     let session = Session::new().convention(Convention::Exact);
     let whole = count(&session, &weights, &data, None).unwrap();
-    assert_eq!((whole.batch_counter, whole.batches, whole.accuracy.unwrap().samples), (7, 4, 7));
+    assert_eq!((whole.batch_counter, whole.batches, whole.accuracy.unwrap().samples), (7, 7, 7));
+    let spiking = whole.layers.iter().filter(|l| l.type_name == "Conv2d" && l.stats.sum_acs > 0.0).count();
+    assert!(spiking > 5, "the generated weights make convolutions take spikes: {spiking}");
     for n in [1, 2, 3, 7] {
         let shards: Vec<Report> = (0..n).map(|i| count(&session, &weights, &data, Some((i, n))).unwrap()).collect();
         let sizes: Vec<u64> = shards.iter().map(|r| r.batch_counter).collect();
@@ -153,7 +156,7 @@ fn the_command_line_counts_shards_and_merges_them() {
             "--data",
             d,
             "--batch-size",
-            "2",
+            "1",
             "--shard",
             spec,
             "--format",
@@ -172,7 +175,7 @@ fn the_command_line_counts_shards_and_merges_them() {
     let shards: Vec<Report> =
         files.iter().map(|f| Report::from_json(&std::fs::read_to_string(f).unwrap()).unwrap()).collect();
     assert_eq!(merged, Report::merge(&shards).unwrap());
-    assert_eq!((merged.batch_counter, merged.batches, merged.accuracy.unwrap().samples), (7, 4, 7));
+    assert_eq!((merged.batch_counter, merged.batches, merged.accuracy.unwrap().samples), (7, 7, 7));
     let whole = count(&Session::new(), &weights, &data, None).unwrap();
     assert_eq!(merged.per_sample.total, whole.per_sample.total);
     assert!(cli(&["merge", files[0].to_str().unwrap(), files[1].to_str().unwrap()]).contains("SpikingResNet"));

@@ -296,6 +296,7 @@ fn full_report() -> Report {
         neurons: Some(64),
         dead_fraction: Some(0.125),
         saturated_fraction: Some(0.0625),
+        values: None,
     };
     Report {
         // FP32, 8 time steps: the first layer synaptic (2000 MACs, 40 weights), the second a neuron
@@ -332,6 +333,7 @@ fn full_report() -> Report {
             per_sample_acs: None,
             per_sample_macs: None,
             layers: vec![neuron],
+            values: None,
         }),
         assumed_rates: Some(Rates::new().default(0.2)),
         accuracy: None,

@@ -191,10 +191,8 @@ fn reports_of_other_runs_are_refused_naming_the_difference() {
         per_sample_acs: None,
         per_sample_macs: None,
         layers: vec![],
+        values: None,
     };
-    refused(&|r| r.time = Some(time.clone()), "time-resolved statistics; merging those is not supported yet");
-    refused(
-        &|r| r.assumed_rates = Some(Rates::new()),
-        "static count (assumed rates); merging those is not supported yet",
-    );
+    refused(&|r| r.time = Some(time.clone()), "time-resolved statistics) present");
+    refused(&|r| r.assumed_rates = Some(Rates::new()), "static count (assumed rates) true against false");
 }

@@ -45,8 +45,29 @@ pub struct ZooRun {
     pub device: Device,
 }
 
-/// Builds `model` as `run` says and counts it over `run.data` in `session`.
+/// Builds `model` as `run` says and counts it over `run.data` in `session`: [`build`], then
+/// [`count_over`].
 pub fn run(session: &Session, model: &ZooModel, run: &ZooRun) -> Result<Report> {
+    count_over(session, model, run, &build(model, run)?)
+}
+
+/// `model` with `run`'s options and weights (generated ones without a checkpoint), on `run.device`.
+pub fn build(model: &ZooModel, run: &ZooRun) -> Result<Box<dyn SequentialLayer>> {
+    match &run.weights {
+        Some(path) => Ok(Checkpoint::open(path)?.build(run.dtype, &run.device, |vb| {
+            model.build(&run.options, vb).map_err(|e| candle::Error::Msg(e.to_string()))
+        })?),
+        None => {
+            let varmap = VarMap::new();
+            model.build(&run.options, VarBuilder::from_varmap(&varmap, run.dtype, &run.device))
+        }
+    }
+}
+
+/// Counts `net`, `model` built by [`build`], over `run.data` in `session`: batches read one ahead
+/// on another thread while the current one is counted ([`data::prefetched`]).
+#[allow(clippy::borrowed_box)] // the session counts the model as it was built
+pub fn count_over(session: &Session, model: &ZooModel, run: &ZooRun, net: &Box<dyn SequentialLayer>) -> Result<Report> {
     let mut warnings = Vec::new();
     if let Some(head) = model.scored_head(&run.options) {
         warnings.push(format!(
@@ -56,19 +77,12 @@ pub fn run(session: &Session, model: &ZooModel, run: &ZooRun) -> Result<Report> 
             head.name()
         ));
     }
-    let net = match &run.weights {
-        Some(path) => Checkpoint::open(path)?.build(run.dtype, &run.device, |vb| {
-            model.build(&run.options, vb).map_err(|e| candle::Error::Msg(e.to_string()))
-        })?,
-        None => {
-            warnings.push(format!(
-                "no --weights: {} was counted with generated weights (candle's default initialisation), not trained ones",
-                model.name
-            ));
-            let varmap = VarMap::new();
-            model.build(&run.options, VarBuilder::from_varmap(&varmap, run.dtype, &run.device))?
-        }
-    };
+    if run.weights.is_none() {
+        warnings.push(format!(
+            "no --weights: {} was counted with generated weights (PyTorch's default initialisation for convolutions, linear layers and norms; candle's for the rest), not trained ones",
+            model.name
+        ));
+    }
     let dataset = data::open(&run.data, &run.transform, run.cifar_normalize)?;
     if dataset.is_empty() {
         return Err(Error::Data { path: run.data.clone(), msg: "the dataset has no samples".into() });
@@ -84,12 +98,6 @@ pub fn run(session: &Session, model: &ZooModel, run: &ZooRun) -> Result<Report> 
     };
     let range = shard.as_ref().map_or(0..samples, |(r, _)| r.clone());
     let batches = Batches::over(&*dataset, range, run.batch_size, run.dtype, &run.device).skip_bad(run.skip_bad);
-    let failed = RefCell::new(None);
-    let skipped: RefCell<Vec<(PathBuf, String)>> = RefCell::new(Vec::new());
-    let ok = batches.until_error(&failed).map(|b| {
-        skipped.borrow_mut().extend(b.skipped);
-        (b.xs, b.labels.unwrap_or_default())
-    });
     let steps = if model.multi_step { 1 } else { run.options.time_steps.unwrap_or(1).max(1) };
     #[allow(clippy::borrowed_box)] // the session hands the model as it was given
     let forward = |m: &Box<dyn SequentialLayer>, xs: &Tensor| -> candle::Result<Tensor> {
@@ -107,11 +115,25 @@ pub fn run(session: &Session, model: &ZooModel, run: &ZooRun) -> Result<Report> 
     if let Some(t) = run.options.time_steps {
         session = session.time_steps(t as u64);
     }
-    let report = if labelled {
-        session.count_labelled(&net, ok, forward)
-    } else {
-        session.count_batches(&net, ok.map(|(xs, _)| xs), forward)
-    };
+    let failed: RefCell<Option<Error>> = RefCell::new(None);
+    let skipped: RefCell<Vec<(PathBuf, String)>> = RefCell::new(Vec::new());
+    let report = data::prefetched(batches, |batches| {
+        let ok = batches.map_while(|b| match b {
+            Ok(b) => {
+                skipped.borrow_mut().extend(b.skipped);
+                Some((b.xs, b.labels.unwrap_or_default()))
+            }
+            Err(e) => {
+                *failed.borrow_mut() = Some(e);
+                None
+            }
+        });
+        if labelled {
+            session.count_labelled(net, ok, forward)
+        } else {
+            session.count_batches(net, ok.map(|(xs, _)| xs), forward)
+        }
+    });
     if let Some(e) = failed.into_inner() {
         return Err(e);
     }

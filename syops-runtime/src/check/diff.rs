@@ -114,6 +114,12 @@ impl Diff {
         Diff { layers, before: COLUMNS.map(|q| q.of_report(a)), after: COLUMNS.map(|q| q.of_report(b)), neurobench }
     }
 
+    /// Whether the two reports count the same: no layer added, removed or changed, the same totals
+    /// and the same NeuroBench metrics.
+    pub fn is_empty(&self) -> bool {
+        self.layers.is_empty() && self.before == self.after && self.neurobench.iter().all(|(_, x, y)| x == y)
+    }
+
     /// How many layers were added, removed and changed.
     pub fn counts(&self) -> (usize, usize, usize) {
         let n = |c| self.layers.iter().filter(|l| l.change == c).count();
@@ -233,7 +239,7 @@ mod tests {
         let text = d.render(Units::Auto);
         assert!(text.contains("25.0 → 40.0 (+15.0, +60.0 %)"), "{text}");
         assert!(text.ends_with("1 layer(s) changed, 1 added, 1 removed\n"), "{text}");
-        assert!(Diff::between(&a, &a).layers.is_empty());
+        assert!(Diff::between(&a, &a).is_empty() && !d.is_empty());
         assert!(d.neurobench.is_empty() && !text.contains("neurobench"));
     }
 
@@ -253,6 +259,7 @@ mod tests {
         assert!(d.neurobench.contains(&("ConnectionSparsity", Some(0.0), Some(0.5))));
         let text = d.render(Units::Auto);
         assert!(text.contains("0.0000 → 0.5000"), "{text}");
+        assert!(!d.is_empty(), "a NeuroBench metric changed");
         b.neurobench = None;
         let text = Diff::between(&a, &b).render(Units::Auto);
         assert!(text.lines().any(|l| l.contains("Footprint") && l.contains("40.0") && l.contains('-')), "{text}");

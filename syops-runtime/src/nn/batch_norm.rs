@@ -20,12 +20,17 @@ pub struct BatchNorm {
 }
 
 /// Loads `running_mean`, `running_var` and (when `affine`) `weight`, `bias` of `num_features`
-/// channels; `dims` (1, 2 or 3) only names the layer like PyTorch (`BatchNorm2d`).
+/// channels; `dims` (1, 2 or 3) only names the layer like PyTorch (`BatchNorm2d`). Where the
+/// builder initialises, PyTorch's: mean 0, variance 1, weight 1, bias 0.
 pub fn batch_norm(dims: usize, num_features: usize, affine: bool, vb: VarBuilder) -> Result<BatchNorm> {
-    let running_mean = vb.get(num_features, "running_mean")?;
-    let running_var = vb.get(num_features, "running_var")?;
-    let weight_and_bias =
-        if affine { Some((vb.get(num_features, "weight")?, vb.get(num_features, "bias")?)) } else { None };
+    let (zero, one) = (candle_nn::Init::Const(0.0), candle_nn::Init::Const(1.0));
+    let running_mean = vb.get_with_hints(num_features, "running_mean", zero)?;
+    let running_var = vb.get_with_hints(num_features, "running_var", one)?;
+    let weight_and_bias = if affine {
+        Some((vb.get_with_hints(num_features, "weight", one)?, vb.get_with_hints(num_features, "bias", zero)?))
+    } else {
+        None
+    };
     BatchNorm::new(dims, running_mean, running_var, weight_and_bias, 1e-5)
 }
 

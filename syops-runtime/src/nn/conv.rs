@@ -97,8 +97,12 @@ impl Conv {
         let mut shape =
             if transposed { vec![in_channels, out_channels / g] } else { vec![out_channels, in_channels / g] };
         shape.extend_from_slice(&kernel);
-        let weight = vb.get(shape, "weight")?;
-        let bias = if cfg.bias { Some(vb.get(out_channels, "bias")?) } else { None };
+        // Where the builder initialises (not from a checkpoint): PyTorch's `reset_parameters`,
+        // weight and bias uniform in ±1/√fan_in (`kaiming_uniform_(a=√5)`), fan_in = shape[1] × kernel.
+        let bound = 1.0 / ((shape[1] * kernel.iter().product::<usize>()) as f64).sqrt();
+        let init = candle_nn::Init::Uniform { lo: -bound, up: bound };
+        let weight = vb.get_with_hints(shape, "weight", init)?;
+        let bias = if cfg.bias { Some(vb.get_with_hints(out_channels, "bias", init)?) } else { None };
         Self::from_tensors(dims, transposed, weight, bias, cfg)
     }
 

@@ -15,10 +15,13 @@ pub struct Linear {
 }
 
 impl Linear {
-    /// Loads `weight` and, with `bias`, `bias`.
+    /// Loads `weight` and, with `bias`, `bias`; where the builder initialises, uniform in
+    /// ±1/√in_features, as PyTorch's `nn.Linear`.
     pub fn new(in_features: usize, out_features: usize, bias: bool, vb: VarBuilder) -> Result<Self> {
-        let weight = vb.get((out_features, in_features), "weight")?;
-        let bias = if bias { Some(vb.get(out_features, "bias")?) } else { None };
+        let bound = 1.0 / (in_features as f64).sqrt();
+        let init = candle_nn::Init::Uniform { lo: -bound, up: bound };
+        let weight = vb.get_with_hints((out_features, in_features), "weight", init)?;
+        let bias = if bias { Some(vb.get_with_hints(out_features, "bias", init)?) } else { None };
         Ok(Linear { weight, bias })
     }
 

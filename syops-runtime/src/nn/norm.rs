@@ -40,10 +40,18 @@ pub struct InstanceNorm {
     name: &'static str,
 }
 
+/// `weight` and `bias` of `n` channels; where the builder initialises, 1 and 0 (PyTorch's).
+fn affine_params(n: usize, vb: &VarBuilder) -> Result<(Tensor, Tensor)> {
+    Ok((
+        vb.get_with_hints(n, "weight", candle_nn::Init::Const(1.0))?,
+        vb.get_with_hints(n, "bias", candle_nn::Init::Const(0.0))?,
+    ))
+}
+
 impl InstanceNorm {
     /// `dims` (1, 2 or 3) spatial dims; loads `weight` and `bias` of `num_features` when `affine`.
     pub fn new(dims: usize, num_features: usize, affine: bool, vb: VarBuilder) -> Result<Self> {
-        let wb = if affine { Some((vb.get(num_features, "weight")?, vb.get(num_features, "bias")?)) } else { None };
+        let wb = if affine { Some(affine_params(num_features, &vb)?) } else { None };
         Self::from_tensors(dims, num_features, wb, 1e-5)
     }
 
@@ -122,7 +130,7 @@ pub struct GroupNorm {
 impl GroupNorm {
     /// Loads `weight` and `bias` of `num_channels` (PyTorch's default `affine = True`).
     pub fn new(num_groups: usize, num_channels: usize, vb: VarBuilder) -> Result<Self> {
-        let wb = Some((vb.get(num_channels, "weight")?, vb.get(num_channels, "bias")?));
+        let wb = Some(affine_params(num_channels, &vb)?);
         Self::from_tensors(num_groups, num_channels, wb, 1e-5)
     }
 

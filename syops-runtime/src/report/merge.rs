@@ -20,12 +20,15 @@
 //!   shard, as written.
 //! - **Refused** (an [`Error::Report`] naming the difference): reports of different schema
 //!   versions, models, conventions, parameters, layer lists (paths, types, parameters, status),
-//!   ignored types, energy models or time steps, or with accuracy, coverage or an energy detail
-//!   in some but not all; shards of different splits, or a set of shards with an index missing
-//!   or repeated ([`Shard::check_whole`]); a mix of shards and plain reports.
-//! - **Not supported yet** (an error says so): time-resolved reports (`time`) and static counts
-//!   (`assumed_rates`). Their distributions and per-step figures need the per-sample values that a
-//!   report does not keep, so they cannot be added up from the reports alone.
+//!   ignored types, energy models, time steps or assumed rates, or with accuracy, coverage, an
+//!   energy detail, NeuroBench's metrics, time-resolved statistics or assumed rates in some but
+//!   not all; shards of different splits, or a set of shards with an index missing or repeated
+//!   ([`Shard::check_whole`]); a mix of shards and plain reports.
+//! - **Time-resolved statistics** ([`TimeStats::merge`]): from the values each report keeps (schema
+//!   version 4): per-sample values concatenated in shard order, per-step sums added, dead and
+//!   saturated neurons intersected, and every figure derived again. Percentiles and rates per step
+//!   then equal the whole run's exactly when the batches are the same.
+//! - **Static counts** (`assumed_rates`) merge when their assumed rates are the same.
 //!
 //! The merged report has no `shard`.
 use super::accuracy::Accuracy;
@@ -36,6 +39,8 @@ use super::shard::Shard;
 use super::time_steps::TimeSteps;
 use super::Report;
 use crate::convention::{counting_of, Convention, LayerStats, NeuroBenchMetrics, NeuroBenchRun};
+use crate::count::time::TimeStats;
+use crate::count::{AssumedRate, Rates};
 use crate::{Error, Result};
 
 fn fail(msg: String) -> Error {
@@ -46,7 +51,6 @@ fn fail(msg: String) -> Error {
 pub fn merge(reports: &[Report]) -> Result<Report> {
     let Some(first) = reports.first() else { return Err(fail("no reports to merge".into())) };
     for (i, r) in reports.iter().enumerate() {
-        unsupported(i, r)?;
         if let Some(what) = differs(first, r) {
             return Err(fail(format!("report {i} and report 0 differ: {what}")));
         }
@@ -87,13 +91,26 @@ pub fn merge(reports: &[Report]) -> Result<Report> {
         }
         sum
     });
+    let time = match &first.time {
+        Some(_) => {
+            let parts: Vec<&TimeStats> = order.iter().filter_map(|r| r.time.as_ref()).collect();
+            Some(TimeStats::merge(&parts, batch_counter)?)
+        }
+        None => None,
+    };
+    let mut warnings = warnings(&order);
+    let time = time.map(|(time, mut more)| {
+        warnings.append(&mut more);
+        time
+    });
     let mut merged = Report {
         batch_counter,
         times_counter: order.iter().map(|r| r.times_counter).sum(),
         batches: order.iter().map(|r| r.batches).sum(),
         layers,
-        warnings: warnings(&order),
+        warnings,
         coverage,
+        time,
         energy_detail,
         accuracy,
         shard: None,
@@ -107,19 +124,6 @@ pub fn merge(reports: &[Report]) -> Result<Report> {
     });
     merged.energy = first.energy.model.estimate(merged.per_sample.acs, merged.per_sample.macs);
     Ok(merged)
-}
-
-/// The statistics a merge cannot add up yet.
-fn unsupported(i: usize, r: &Report) -> Result<()> {
-    let what = match () {
-        _ if r.time.is_some() => "time-resolved statistics",
-        _ if r.assumed_rates.is_some() => "a static count (assumed rates)",
-        _ => return Ok(()),
-    };
-    Err(fail(format!(
-        "report {i} holds {what}; merging those is not supported yet (their distributions need per-sample values \
-         that a report does not keep)"
-    )))
 }
 
 /// What makes `b` a report of another run than `a`, if anything.
@@ -151,15 +155,34 @@ fn differs(a: &Report, b: &Report) -> Option<String> {
     if let Some((x, y)) = a.layers.iter().zip(&b.layers).find(|(x, y)| row(x) != row(y)) {
         return pair("layer (path, type, parameters, status)", &row(x), &row(y));
     }
-    let has =
-        |r: &Report| (r.accuracy.is_some(), r.coverage.is_some(), r.energy_detail.is_some(), r.neurobench.is_some());
+    let has = |r: &Report| {
+        (
+            r.accuracy.is_some(),
+            r.coverage.is_some(),
+            r.energy_detail.is_some(),
+            r.neurobench.is_some(),
+            r.time.is_some(),
+        )
+    };
     if has(a) != has(b) {
-        return pair("(accuracy, coverage, energy detail, neurobench) present", &has(a), &has(b));
+        return pair(
+            "(accuracy, coverage, energy detail, neurobench, time-resolved statistics) present",
+            &has(a),
+            &has(b),
+        );
     }
     if let (Some(x), Some(y)) = (&a.neurobench, &b.neurobench) {
         if x.statics != y.statics {
             return pair("neurobench static metrics", &x.statics, &y.statics);
         }
+    }
+    match (&a.assumed_rates, &b.assumed_rates) {
+        (Some(x), Some(y)) if x != y => return rates_differ(x, y),
+        (None, Some(_)) | (Some(_), None) => {
+            let static_count = |r: &Report| r.assumed_rates.is_some();
+            return pair("static count (assumed rates)", &static_count(a), &static_count(b));
+        }
+        _ => {}
     }
     if let (Some(x), Some(y)) = (&a.energy_detail, &b.energy_detail) {
         if x.time_steps != y.time_steps {
@@ -176,6 +199,21 @@ fn differs(a: &Report, b: &Report) -> Option<String> {
         }
     }
     None
+}
+
+/// How two static counts' assumed rates differ: the default, or the first override that does.
+fn rates_differ(a: &Rates, b: &Rates) -> Option<String> {
+    if a.default != b.default {
+        return Some(format!("assumed default rate {:?} against {:?}", b.default, a.default));
+    }
+    let n = a.layers.len().max(b.layers.len());
+    let at = (0..n).find(|&i| a.layers.get(i) != b.layers.get(i))?;
+    let show = |r: Option<&AssumedRate>| match r {
+        Some(AssumedRate { pattern, rate: Some(rate) }) => format!("`{pattern}` at {rate}"),
+        Some(AssumedRate { pattern, rate: None }) => format!("`{pattern}` analog"),
+        None => "none".to_string(),
+    };
+    Some(format!("assumed rate {at}: {} against {}", show(b.layers.get(at)), show(a.layers.get(at))))
 }
 
 /// `reports` by shard index, then (reports without a shard) by their JSON text.

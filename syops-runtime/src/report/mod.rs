@@ -37,9 +37,11 @@ use crate::count::{time::TimeStats, Rates};
 
 /// Version of the JSON schema written by [`Report::to_json`]. Version 2 added the exact
 /// convention, coverage, memory-inclusive energy, time-resolved statistics and static mode;
-/// version 3 NeuroBench's convention (the report's `neurobench`, each layer's `neurobench`).
-/// Every field a version added has a default, so older reports still read.
-pub const SCHEMA_VERSION: u32 = 3;
+/// version 3 NeuroBench's convention (the report's `neurobench`, each layer's `neurobench`);
+/// version 4 the values time-resolved statistics are derived from (`time.values`,
+/// `time.layers[].values`), so that they merge. Every field a version added has a default, so
+/// older reports still read (and their time-resolved statistics do not merge).
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// The oldest schema version [`Report::from_json`] reads.
 pub const OLDEST_SCHEMA_VERSION: u32 = 1;
@@ -124,8 +126,8 @@ impl Report {
     }
 
     /// The report of the whole run that `shards` make up: raw accumulators and counts summed,
-    /// per-sample totals, energy and coverage shares derived again ([`merge`] says exactly how,
-    /// and what it refuses). Time-resolved and static reports cannot be merged yet.
+    /// per-sample totals, energy, coverage shares and time-resolved statistics derived again
+    /// ([`merge`] says exactly how, and what it refuses).
     pub fn merge(shards: &[Report]) -> crate::Result<Report> {
         merge(shards)
     }
@@ -192,7 +194,7 @@ mod tests {
 
     /// A version-2 report (the `recurrent` reference case under the exact convention, as syops
     /// wrote it before NeuroBench's convention): it reads, with no NeuroBench fields, and writes
-    /// back as version 3 with the same numbers.
+    /// back as the current version with the same numbers.
     #[test]
     fn reads_version_2_reports() {
         let text = include_str!("../../tests/support/report_v2_exact.json");
@@ -207,6 +209,6 @@ mod tests {
     #[test]
     fn rejects_unknown_versions_naming_them() {
         let err = Report::from_json(&V1.replace(r#""schema":1"#, r#""schema":99"#)).unwrap_err().to_string();
-        assert!(err.contains("schema version 99") && err.contains("versions 1 to 3"), "{err}");
+        assert!(err.contains("schema version 99") && err.contains("versions 1 to 4"), "{err}");
     }
 }

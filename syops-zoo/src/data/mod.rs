@@ -2,11 +2,13 @@
 //! than one batch in memory): torchvision's `ImageFolder` with its evaluation transform
 //! ([`ImageFolder`]), CIFAR-10/100 binary batches ([`Cifar`]), NumPy files ([`NpzFolder`], one
 //! `.npz` per sample in class folders as spikingjelly stores DVS frames; [`NpyStack`], a stacked
-//! `.npy`/`.npz`). [`open`] tells them apart from the path.
+//! `.npy`/`.npz`). [`open`] tells them apart from the path; [`prefetched`] reads the next batch on
+//! another thread while one is counted.
 mod batches;
 mod cifar;
 mod image_folder;
 mod numpy;
+mod prefetch;
 mod shard;
 
 use std::path::{Path, PathBuf};
@@ -17,6 +19,7 @@ pub use batches::{Batch, Batches};
 pub use cifar::Cifar;
 pub use image_folder::ImageFolder;
 pub use numpy::{NpyStack, NpzFolder};
+pub use prefetch::{prefetched, Prefetched};
 pub use shard::{fingerprint, shard_range};
 
 use crate::transform::EvalTransform;
@@ -30,8 +33,8 @@ pub struct Sample {
     pub label: Option<u32>,
 }
 
-/// A dataset the zoo can count over.
-pub trait Dataset {
+/// A dataset the zoo can count over (`Sync`: the next batch is read on another thread).
+pub trait Dataset: Sync {
     /// How many samples it has.
     fn len(&self) -> usize;
 

@@ -4,15 +4,14 @@ use std::collections::HashMap;
 
 use candle::{DType, Device, Tensor};
 
-use super::{Dist, LayerTime, StepOps, TimeStats};
-use crate::convention::{per_sample, LayerStats};
+use super::{LayerTime, LayerValues, NeuronSet, RunValues, StepOps, TimeStats};
+use crate::convention::LayerStats;
 use crate::model::{Ops, Probe, Split};
 use crate::Result;
 
 /// Run-long accumulators of one counted layer.
 #[derive(Default)]
 struct Acc {
-    neuron: bool,
     calls_in_batch: usize,
     step_ops: Vec<StepOps>,
     step_spikes: Vec<f64>,
@@ -156,7 +155,6 @@ impl TimeState {
             step_obs: (numel / t) as f64,
             samples: None,
         };
-        self.acc(node).neuron = true;
         match by_sample(&f, self.batch, multi_step)? {
             Some((v, rest)) => {
                 let (s, k) = (v.dim(0)?, v.dim(2)?);
@@ -289,69 +287,41 @@ impl TimeState {
     }
 
     /// The statistics of the run; `name(node)` gives a node's path and type. Dead and saturated
-    /// fractions are read from the device here, once per neuron layer.
+    /// neurons are read from the device here, once per neuron layer.
     pub fn finish(
         self,
         name: impl Fn(usize) -> (String, String),
         batch_counter: u64,
     ) -> Result<(TimeStats, Vec<String>)> {
-        let ps = |x: f64| per_sample(x, batch_counter);
-        let per_sample = |v: &[StepOps]| -> Vec<StepOps> {
-            v.iter().map(|o| StepOps { total: ps(o.total), acs: ps(o.acs), macs: ps(o.macs) }).collect()
-        };
         let mut layers = Vec::new();
-        let (mut spikes, mut obs, mut ops): (Vec<f64>, Vec<f64>, Vec<StepOps>) = Default::default();
+        let mut accs = self.accs;
         for node in &self.order {
-            let acc = &self.accs[node];
+            let acc = accs.remove(node).expect("ordered when created");
+            let (mut dead, mut saturated) = (None, None);
+            if let (Some(counts), false) = (&acc.counts, acc.no_counts) {
+                let set =
+                    |t: Tensor| -> Result<NeuronSet> { Ok(NeuronSet::from_flags(&t.flatten_all()?.to_vec1::<u8>()?)) };
+                dead = Some(set(counts.eq(0f64)?)?);
+                saturated = Some(set(counts.eq(acc.observations as f64)?)?);
+            }
+            let values = LayerValues {
+                step_spikes: acc.step_spikes,
+                step_outputs: acc.step_obs,
+                step_ops: acc.step_ops,
+                sample_acs: acc.sample_acs,
+                sample_macs: acc.sample_macs,
+                sample_rate: acc.sample_rate,
+                dead,
+                saturated,
+            };
             let (path, type_name) = name(*node);
-            grow(&mut spikes, acc.step_spikes.len());
-            grow(&mut obs, acc.step_obs.len());
-            grow(&mut ops, acc.step_ops.len());
-            for (t, (s, o)) in acc.step_spikes.iter().zip(&acc.step_obs).enumerate() {
-                spikes[t] += s;
-                obs[t] += o;
-            }
-            for (t, o) in acc.step_ops.iter().enumerate() {
-                ops[t].total += o.total;
-                ops[t].acs += o.acs;
-                ops[t].macs += o.macs;
-            }
-            let (mut neurons, mut dead, mut saturated) = (None, None, None);
-            if let (Some(counts), Some(dims), false) = (&acc.counts, &acc.neuron_dims, acc.no_counts) {
-                let k = dims.iter().product::<usize>().max(1) as f64;
-                let frac =
-                    |t: Tensor| -> Result<f64> { Ok(t.to_dtype(DType::F64)?.sum_all()?.to_scalar::<f64>()? / k) };
-                neurons = Some(k as u64);
-                dead = Some(frac(counts.eq(0f64)?)?);
-                saturated = Some(frac(counts.eq(acc.observations as f64)?)?);
-            }
-            layers.push(LayerTime {
-                path,
-                type_name,
-                rate_per_step: rates(&acc.step_spikes, &acc.step_obs),
-                ops_per_step: per_sample(&acc.step_ops),
-                per_sample_rate: Dist::of(&acc.sample_rate),
-                per_sample_acs: Dist::of(&acc.sample_acs),
-                per_sample_macs: Dist::of(&acc.sample_macs),
-                neurons: acc.neuron.then_some(neurons).flatten(),
-                dead_fraction: dead,
-                saturated_fraction: saturated,
-            });
+            layers.push(LayerTime::derive(path, type_name, values, batch_counter));
         }
-        let [acs, macs, sample_spikes, sample_obs] = &self.model;
+        let [acs, macs, sample_spikes, sample_obs] = self.model;
         let sample_rate: Vec<f64> =
-            sample_spikes.iter().zip(sample_obs).filter(|(_, o)| **o > 0.0).map(|(s, o)| s / o).collect();
-        let stats = TimeStats {
-            percentiles: "nearest-rank".to_string(),
-            samples: self.samples_before as u64,
-            rate_per_step: rates(&spikes, &obs),
-            ops_per_step: per_sample(&ops),
-            per_sample_rate: Dist::of(&sample_rate),
-            per_sample_acs: Dist::of(acs),
-            per_sample_macs: Dist::of(macs),
-            layers,
-        };
-        Ok((stats, self.warnings))
+            sample_spikes.iter().zip(&sample_obs).filter(|(_, o)| **o > 0.0).map(|(s, o)| s / o).collect();
+        let values = RunValues { sample_acs: acs, sample_macs: macs, sample_rate };
+        Ok((TimeStats::derive(values, layers, batch_counter), self.warnings))
     }
 }
 
@@ -359,10 +329,6 @@ fn grow<T: Default + Clone>(v: &mut Vec<T>, len: usize) {
     if v.len() < len {
         v.resize(len, T::default());
     }
-}
-
-fn rates(spikes: &[f64], obs: &[f64]) -> Vec<f64> {
-    spikes.iter().zip(obs).map(|(s, o)| if *o > 0.0 { s / o } else { 0.0 }).collect()
 }
 
 /// `xs` as `[S, B, K]` in F64 along its sample axis (see the module docs), with the dims of one

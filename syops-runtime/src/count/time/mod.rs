@@ -30,7 +30,9 @@
 //!
 //! Memory: the per-sample values are kept exactly, three `f64` per sample per counted layer (ACs,
 //! MACs, and the rate of neuron layers) and four for the model; the spike-count tensor of each neuron
-//! layer; nothing per call outlives its batch.
+//! layer; nothing per call outlives its batch. The report keeps the values its figures are derived
+//! from ([`LayerValues`], [`RunValues`]: the per-sample values, the raw per-step sums, the dead and
+//! saturated neurons as [`NeuronSet`]s), so that shards' reports merge exactly ([`TimeStats::merge`]).
 //!
 //! ```
 //! use syops_runtime::count::time::percentile;
@@ -40,8 +42,13 @@
 use serde::{Deserialize, Serialize};
 
 mod collect;
+mod merge;
+mod neuron_set;
+mod values;
 
 pub(crate) use collect::TimeState;
+pub use neuron_set::NeuronSet;
+pub use values::{LayerValues, RunValues};
 
 /// The nearest-rank `p`-th percentile (`p` in [0, 100]) of values sorted ascending: the value of
 /// rank `max(1, ⌈p/100 · n⌉)`. NaN for no values.
@@ -124,6 +131,9 @@ pub struct LayerTime {
     pub dead_fraction: Option<f64>,
     /// Fraction of those neurons that fired at every step of every sample.
     pub saturated_fraction: Option<f64>,
+    /// The values the figures above are derived from (schema version 4; absent before).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub values: Option<LayerValues>,
 }
 
 /// Time-resolved statistics of a run (the report's `time` field).
@@ -145,6 +155,10 @@ pub struct TimeStats {
     pub per_sample_macs: Option<Dist>,
     /// Counted layers, in the order of their first call.
     pub layers: Vec<LayerTime>,
+    /// The model's per-sample values the distributions above are derived from (schema version 4;
+    /// absent before).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub values: Option<RunValues>,
 }
 
 #[cfg(test)]

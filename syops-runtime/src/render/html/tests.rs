@@ -193,7 +193,9 @@ pub(super) fn full() -> Report {
             neurons: Some(4),
             dead_fraction: Some(0.25),
             saturated_fraction: Some(0.5),
+            values: None,
         }],
+        values: None,
     });
     r.assumed_rates = Some(Rates::new().default(0.15));
     r

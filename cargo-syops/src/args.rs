@@ -159,6 +159,9 @@ pub struct ZooArgs {
     /// default) or of its accumulation head (`acc`); both are computed and counted.
     #[arg(long, value_name = "HEAD", value_parser = parsed::<syops_zoo::Head>)]
     pub head: Option<syops_zoo::Head>,
+    /// A PLIF net's width (spikingjelly's `channels`; default the net's own).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub channels: Option<u64>,
     /// Samples per batch.
     #[arg(long, value_name = "N", default_value_t = 16, value_parser = clap::value_parser!(u64).range(1..))]
     pub batch_size: u64,

@@ -36,6 +36,7 @@ pub fn run(args: &ZooArgs) -> Result<ExitCode> {
             neuron: args.neuron,
             cnf: args.cnf,
             head: args.head,
+            channels: args.channels.map(|c| c as usize),
         },
         weights: args.weights.clone(),
         data: data.clone(),
@@ -93,8 +94,13 @@ fn list() -> String {
         if let Some(head) = m.head {
             options.push(format!("--head spikes|acc (default {})", head.name()));
         }
-        let steps = if m.multi_step { "-T (its time steps)" } else { "-T (runs per batch, outputs averaged)" };
-        options.push(steps.to_string());
+        if let Some(channels) = m.channels {
+            options.push(format!("--channels (default {channels})"));
+        }
+        if !m.frames {
+            let steps = if m.multi_step { "-T (its time steps)" } else { "-T (runs per batch, outputs averaged)" };
+            options.push(steps.to_string());
+        }
         out += &format!("{}\n  {}\n  input {}; options {}\n", m.name, m.about, m.input, options.join(", "));
     }
     out

@@ -1,12 +1,15 @@
 //! End-to-end: `cargo syops zoo` counts a zoo model with a checkpoint over real photographs and
-//! over NumPy samples, as a user types it, and gives what the library counts in-process.
+//! over NumPy samples, as a user types it, and gives what the library counts in-process; and
+//! spikingjelly's PLIF nets trained on scikit-learn's digits as syops 0.0.5 counts them.
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use candle::{DType, Device, Tensor};
 use candle_nn::{VarBuilder, VarMap};
-use syops_runtime::report::Report;
+use serde_json::Value;
+use syops_runtime::report::{Accuracy, Report};
 use syops_runtime::Session;
+use syops_zoo::reference::{compare, runner_output, Expected, Tolerance};
 use syops_zoo::transform::EvalTransform;
 use syops_zoo::{ZooOptions, ZooRun};
 
@@ -148,4 +151,63 @@ fn bad_models_weights_and_data_are_errors_naming_them() {
     assert!(list.contains("multi_step_spiking_vgg19_bn\n") && list.contains("spiking_vgg13\n"), "{list}");
     assert!(list.contains("dsnn152\n") && list.contains("--cnf AND|IAND|OR|XOR (default AND)"), "{list}");
     assert!(list.contains("--head spikes|acc (default spikes)") && list.contains("--cnf ADD|AND|IAND (default ADD)"));
+}
+
+fn digits() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../syops-zoo/fixtures/digits")
+}
+
+/// `cargo syops zoo ARGS --format json -o FILE`'s report against the digits fixtures' run `name`
+/// (what syops 0.0.5 counted in Python, `expected.json`), in the precision `key` names.
+fn check_digits(args: &[&str], name: &str, key: &str, tol: Tolerance) {
+    let manifest: Value =
+        serde_json::from_str(&std::fs::read_to_string(digits().join("expected.json")).unwrap()).unwrap();
+    let run = manifest["runs"].as_array().unwrap().iter().find(|r| r["name"] == name).unwrap();
+    let dir = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
+    let file = dir.path().join("report.json");
+    let out = zoo(&[args, &["--format", "json", "-o", file.to_str().unwrap()]].concat());
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let report = Report::from_json(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    let want: Expected = serde_json::from_value(run[key].clone()).unwrap();
+    let bad = compare(&runner_output(name, &report), &want, tol);
+    assert!(bad.is_empty(), "{name} ({key}):\n{}", bad.join("\n"));
+    let accuracy: Accuracy = serde_json::from_value(run[key]["accuracy"].clone()).unwrap();
+    assert_eq!(report.accuracy, Some(accuracy), "{name}");
+}
+
+#[test]
+fn trained_plif_nets_count_from_the_command_line_as_syops() {
+    let d = |p: &str| digits().join(p).to_str().unwrap().to_string();
+    let (weights, png) = (d("cifar10_net.pth"), d("png"));
+    // As a user types it: float32, against syops' float32 counts (loose).
+    let cifar = [
+        "cifar10_net",
+        "--channels",
+        "4",
+        "--weights",
+        &weights,
+        "--data",
+        &png,
+        "--resize",
+        "32",
+        "--crop",
+        "32",
+        "--mean",
+        "0.31,0.31,0.31",
+        "--std",
+        "0.32,0.32,0.32",
+        "-T",
+        "4",
+    ];
+    check_digits(&cifar, "cifar10_net_png", "expected", Tolerance::LOOSE);
+    // The frame net over the `.npz` folder, in float64 against syops' float64 counts (strict).
+    let (weights, frames) = (d("nmnist_net.pth"), d("frames"));
+    let nmnist = ["nmnist_net", "--channels", "2", "--weights", &weights, "--data", &frames, "--dtype", "f64"];
+    check_digits(&nmnist, "nmnist_net_frames", "expected_f64", Tolerance::STRICT);
+    // The same samples stacked in one `.npz` (`x`, `y`), in float32.
+    let stack = d("frames.npz");
+    let nmnist = ["nmnist_net", "--channels", "2", "--weights", &weights, "--data", &stack];
+    check_digits(&nmnist, "nmnist_net_stack", "expected", Tolerance::LOOSE);
+    let list = text(&zoo(&["--list"]).stdout);
+    assert!(list.contains("cifar10_net\n") && list.contains("--channels (default 256)"), "{list}");
 }

@@ -15,6 +15,7 @@ pub mod decoder2d;
 pub mod dsnn;
 pub mod dsnn_head;
 pub mod options;
+pub mod plif_net;
 pub mod recurrent;
 pub mod reference;
 pub mod registry;

@@ -1,10 +1,12 @@
 //! The zoo's models by name, as `cargo syops zoo --list` shows them: what each is, what input it
-//! takes, and which options it accepts (`--num-classes`, `-T`, `--neuron`, `--cnf`, `--head`). A
-//! name is spikingjelly's or torchvision's constructor name; the weights load from PyTorch's
-//! state-dict names. The ResNet families come at every depth: `resnet{18,34,50,101,152}`,
-//! `spiking_resnet{..}`, `multi_step_spiking_resnet{..}`, `sew_resnet{..}`,
-//! `multi_step_sew_resnet{..}`; the spiking VGGs at theirs: `spiking_vgg{11,13,16,19}`,
-//! `spiking_vgg{..}_bn`, `multi_step_spiking_vgg{..}[_bn]`; the DSNN (AAP) as `dsnn{18,..,152}`.
+//! takes, and which options it accepts (`--num-classes`, `-T`, `--neuron`, `--cnf`, `--head`,
+//! `--channels`). A name is spikingjelly's or torchvision's constructor name; the weights load
+//! from PyTorch's state-dict names. The ResNet families come at every depth:
+//! `resnet{18,34,50,101,152}`, `spiking_resnet{..}`, `multi_step_spiking_resnet{..}`,
+//! `sew_resnet{..}`, `multi_step_sew_resnet{..}`; the spiking VGGs at theirs:
+//! `spiking_vgg{11,13,16,19}`, `spiking_vgg{..}_bn`, `multi_step_spiking_vgg{..}[_bn]`; the DSNN
+//! (AAP) as `dsnn{18,..,152}`; spikingjelly's PLIF nets after their classes (`mnist_net`,
+//! `cifar10_net`, `nmnist_net`, …, [`crate::plif_net`]).
 use std::sync::OnceLock;
 
 use candle_nn::VarBuilder;
@@ -14,6 +16,7 @@ use crate::blocks::RESNET_DEPTHS;
 use crate::dsnn::AAP_DEPTHS;
 use crate::dsnn_head::{DsnnHead, Head};
 use crate::options::{Cnf, Neuron};
+use crate::plif_net::PlifNet;
 use crate::spiking_vgg::VGG_CFGS;
 use crate::{dsnn, resnet, sew_resnet, spiking_resnet, spiking_vgg, Error, Result};
 
@@ -31,6 +34,8 @@ pub struct ZooOptions {
     pub cnf: Option<Cnf>,
     /// Which of the DSNN's heads is the output (`--head`).
     pub head: Option<Head>,
+    /// The width of a PLIF net (`--channels`).
+    pub channels: Option<usize>,
 }
 
 type Build = dyn Fn(&ZooOptions, VarBuilder) -> candle::Result<Box<dyn SequentialLayer>> + Send + Sync;
@@ -56,6 +61,14 @@ pub struct ZooModel {
     /// The head whose logits are its output unless `--head` says otherwise; `None`: it has one
     /// output and takes no `--head`.
     pub head: Option<Head>,
+    /// Its width unless `--channels` says otherwise; `None`: it takes none.
+    pub channels: Option<usize>,
+    /// A head its architecture fixes (when `num_classes` is false and it is not 1000 classes): the
+    /// classes, and why.
+    pub fixed_classes: Option<(usize, &'static str)>,
+    /// Whether it takes its time steps from its input (`[N, T, …]` frames), so that `-T` does not
+    /// apply.
+    pub frames: bool,
     build: Box<Build>,
 }
 
@@ -64,9 +77,30 @@ impl ZooModel {
     /// option it does not take.
     pub fn build(&self, options: &ZooOptions, vb: VarBuilder) -> Result<Box<dyn SequentialLayer>> {
         let name = &self.name;
-        if options.num_classes.is_some_and(|n| n != 1000) && !self.num_classes {
+        if let (Some(n), Some((classes, why))) = (options.num_classes, self.fixed_classes) {
+            if n != classes {
+                return Err(Error::Option(format!(
+                    "{name} has a {classes}-class head ({why}); --num-classes {n} does not apply"
+                )));
+            }
+        } else if options.num_classes.is_some_and(|n| n != 1000) && !self.num_classes {
             return Err(Error::Option(format!(
                 "{name} has a 1000-class head in this zoo; --num-classes does not apply"
+            )));
+        }
+        match (options.channels, self.channels) {
+            (Some(c), None) => {
+                return Err(Error::Option(format!(
+                    "{name} takes no --channels (its widths are fixed); --channels {c} does not apply"
+                )))
+            }
+            (Some(0), Some(_)) => return Err(Error::Option(format!("{name}: --channels must be at least 1, not 0"))),
+            _ => {}
+        }
+        if let (Some(t), true) = (options.time_steps, self.frames) {
+            return Err(Error::Option(format!(
+                "{name} takes its time steps from its input ({}); -T {t} does not apply",
+                self.input
             )));
         }
         if let (Some(neuron), None) = (options.neuron, self.neuron) {
@@ -116,7 +150,51 @@ fn model(
 ) -> ZooModel {
     // A model with a cnf is a SEW ResNet here; the DSNN's replace `cnfs` and `head`.
     let cnfs = if cnf.is_some() { Cnf::SEW } else { &[] };
-    ZooModel { name, about, input: IMAGES, multi_step, num_classes: true, neuron, cnf, cnfs, head: None, build }
+    ZooModel {
+        name,
+        about,
+        input: IMAGES,
+        multi_step,
+        num_classes: true,
+        neuron,
+        cnf,
+        cnfs,
+        head: None,
+        channels: None,
+        fixed_classes: None,
+        frames: false,
+        build,
+    }
+}
+
+/// spikingjelly's PLIF nets ([`crate::plif_net`]): `--channels`, `--neuron` (default PLIF), the
+/// head fixed by the `VotingLayer`; the image nets single-step, the frame nets multi-step.
+fn plif_nets() -> impl Iterator<Item = ZooModel> {
+    const WHY: &str = "its VotingLayer averages its last layer's outputs in groups of 10";
+    let plif = Neuron::Plif { init_tau: 2.0 };
+    PlifNet::ALL.into_iter().map(move |net| ZooModel {
+        name: net.name().into(),
+        about: format!(
+            "spikingjelly's {} (PLIF paper), {} neurons (default PLIF, init_tau 2), {} classes{}",
+            net.class_name(),
+            if net.multi_step() { "multi-step" } else { "single-step" },
+            net.classes(),
+            if net.multi_step() { ", T from the frames, output averaged over T" } else { "" }
+        ),
+        input: net.input(),
+        multi_step: net.multi_step(),
+        num_classes: false,
+        neuron: Some(plif),
+        cnf: None,
+        cnfs: &[],
+        head: None,
+        channels: Some(net.default_channels()),
+        fixed_classes: Some((net.classes(), WHY)),
+        frames: net.multi_step(),
+        build: Box::new(move |o, vb| {
+            net.build(o.channels.unwrap_or(net.default_channels()), o.neuron.unwrap_or(plif), vb)
+        }),
+    })
 }
 
 /// The five families at `depth`.
@@ -238,13 +316,14 @@ fn dsnn_model(depth: usize) -> ZooModel {
 }
 
 /// Every model, in the order `--list` shows them: the ResNet families by depth, then the VGGs by
-/// depth, then the DSNNs.
+/// depth, then the DSNNs, then the PLIF nets.
 pub fn models() -> &'static [ZooModel] {
     static MODELS: OnceLock<Vec<ZooModel>> = OnceLock::new();
     MODELS.get_or_init(|| {
         let mut models: Vec<ZooModel> = RESNET_DEPTHS.iter().flat_map(|&(depth, _)| resnets(depth)).collect();
         models.extend(VGG_CFGS.iter().flat_map(|&(depth, _)| vggs(depth)));
         models.extend(AAP_DEPTHS.iter().map(|&(depth, ..)| dsnn_model(depth)));
+        models.extend(plif_nets());
         models
     })
 }

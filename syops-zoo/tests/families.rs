@@ -25,7 +25,7 @@ fn options(entry: &Value) -> ZooOptions {
         time_steps: None,
         neuron: entry["neuron"].as_str().map(|n| n.parse().unwrap()),
         cnf: entry["cnf"].as_str().map(|c| c.parse().unwrap()),
-        head: None,
+        ..ZooOptions::default()
     }
 }
 
@@ -138,7 +138,13 @@ fn the_registry_names_every_constructor_and_refuses_options_that_do_not_apply() 
         assert_eq!((m.multi_step, m.neuron, m.cnf, m.cnfs), (true, None, Some(Cnf::And), Cnf::AAP));
         assert_eq!(m.head, Some(Head::Spikes));
     }
-    assert_eq!(models().len(), 25 + 16 + 5);
+    // spikingjelly's PLIF nets (their options are checked in plif_net.rs).
+    for name in ["mnist_net", "fashion_mnist_net", "cifar10_net", "nmnist_net", "cifar10dvs_net", "dvs_gesture_net"] {
+        let m = find(name).unwrap();
+        assert_eq!((m.neuron, m.cnf, m.head), (Some(Neuron::Plif { init_tau: 2.0 }), None, None), "{name}");
+        assert_eq!((m.multi_step, m.frames), (name.contains("dvs") || name == "nmnist_net", m.multi_step), "{name}");
+    }
+    assert_eq!(models().len(), 25 + 16 + 5 + 6);
     let m = find("multi_step_spiking_resnet18").unwrap();
     assert_eq!((m.multi_step, m.neuron, m.cnf, m.head), (true, Some(Neuron::Lif { tau: 2.0 }), None, None));
     assert_eq!((find("sew_resnet152").unwrap().cnf, find("sew_resnet152").unwrap().cnfs), (Some(Cnf::Add), Cnf::SEW));

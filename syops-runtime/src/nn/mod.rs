@@ -4,6 +4,7 @@
 mod attention;
 mod batch_norm;
 mod conv;
+mod dropout;
 mod flatten;
 mod linear;
 mod norm;
@@ -11,10 +12,12 @@ mod pool;
 mod rnn;
 mod sequential;
 mod upsample;
+mod voting;
 
 pub use attention::MultiheadAttention;
 pub use batch_norm::{batch_norm, BatchNorm};
 pub use conv::{Conv, ConvConfig};
+pub use dropout::Dropout;
 pub use flatten::Flatten;
 pub use linear::Linear;
 pub use norm::{GroupNorm, InstanceNorm};
@@ -26,3 +29,4 @@ pub use pool::{
 pub use rnn::{Rnn, RnnCell, RnnConfig, RnnMode, RnnOutput};
 pub use sequential::{seq, Sequential, SequentialLayer};
 pub use upsample::Upsample;
+pub use voting::VotingLayer;

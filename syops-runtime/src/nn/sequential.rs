@@ -2,6 +2,8 @@
 //! in order, each counted under its index (`features.0`, `features.1`, …) and loaded from those
 //! state-dict names (`vb.pp("features").pp(i)`). Its forward opens a scope per child, as
 //! `#[syops::count]` does for an annotated struct's fields, so a session counts every child.
+//! [`Sequential::multi_step_mode`] runs it as spikingjelly's step mode 'm' does: on `[T, N, …]`,
+//! the multi-step children (neurons) as they are, every other child time-folded.
 //!
 //! ```
 //! use candle::{DType, Device, Module, Tensor};
@@ -44,6 +46,7 @@ impl<T: Layer + Module + Send + Sync> SequentialLayer for T {
 #[derive(Default)]
 pub struct Sequential {
     layers: Vec<Box<dyn SequentialLayer>>,
+    multi_step: bool,
 }
 
 /// An empty [`Sequential`] (candle-nn's `seq()`).
@@ -86,6 +89,43 @@ impl Sequential {
     pub fn iter(&self) -> impl Iterator<Item = &dyn SequentialLayer> {
         self.layers.iter().map(|l| &**l)
     }
+
+    /// The same in spikingjelly's multi-step mode (`functional.set_step_mode(net, 'm')` on
+    /// `activation_based` layers): its input is `[T, N, …]`; a child that is multi-step itself
+    /// ([`Layer::multi_step`]: multi-step neurons, a `Sequential` in this mode) takes it as it is,
+    /// every other child runs on the time-folded `[T·N, …]` tensor and its output is unfolded to
+    /// `[T, N, …]` (spikingjelly's `seq_to_ann_forward`). Each call is counted on the tensor the
+    /// child ran on, as syops' hooks see it.
+    pub fn multi_step_mode(mut self) -> Self {
+        self.multi_step = true;
+        self
+    }
+
+    /// Child `i`'s forward on `xs`, in a scope of its own; time-folded around the call when
+    /// `fold`.
+    fn call(&self, i: usize, xs: &Tensor, fold: bool) -> Result<Tensor> {
+        let layer = &self.layers[i];
+        let (t, n) = match (fold, xs.dims()) {
+            (false, _) => (0, 0),
+            (true, &[t, n, ..]) => (t, n),
+            (true, dims) => candle::bail!(
+                "Sequential in multi-step mode: child {i} ({}) expects a [T, N, ...] input, got shape {dims:?}",
+                layer.type_name()
+            ),
+        };
+        let xs = if fold { xs.flatten(0, 1)? } else { xs.clone() };
+        let mut scope = Scope::enter(LayerRef::of_dyn(layer.as_layer()), &[Segment::Index(i)]);
+        scope.input(Outcome::Tensor(&xs));
+        let out = layer.forward(&xs);
+        scope.finish(out.outcome());
+        let ys = out?;
+        if !fold {
+            return Ok(ys);
+        }
+        let mut shape = vec![t, n];
+        shape.extend_from_slice(&ys.dims()[1..]);
+        ys.reshape(shape)
+    }
 }
 
 impl std::fmt::Debug for Sequential {
@@ -98,11 +138,7 @@ impl Module for Sequential {
     fn forward(&self, xs: &Tensor) -> Result<Tensor> {
         let mut xs = xs.clone();
         for (i, layer) in self.layers.iter().enumerate() {
-            let mut scope = Scope::enter(LayerRef::of_dyn(layer.as_layer()), &[Segment::Index(i)]);
-            scope.input(Outcome::Tensor(&xs));
-            let out = layer.forward(&xs);
-            scope.finish(out.outcome());
-            xs = out?;
+            xs = self.call(i, &xs, self.multi_step && !layer.multi_step())?;
         }
         Ok(xs)
     }
@@ -116,6 +152,9 @@ impl Layer for Sequential {
         for (i, layer) in self.layers.iter().enumerate() {
             visit(Segment::Index(i), layer.as_layer());
         }
+    }
+    fn multi_step(&self) -> bool {
+        self.multi_step
     }
 }
 
@@ -147,6 +186,35 @@ mod tests {
         let sn = report.layer("1").unwrap();
         assert_eq!((sn.stats.sum_acs, sn.mean_rate()), (2.0, Some(1.0)));
         assert!(report.coverage.unwrap().is_complete());
+    }
+
+    #[test]
+    fn multi_step_mode_folds_time_around_all_but_multi_step_children() {
+        let vb = VarBuilder::zeros(DType::F32, &Device::Cpu);
+        let net = seq()
+            .add(Linear::new(3, 2, true, vb.pp(0)).unwrap())
+            .add(IfNode::multi_step())
+            .add(crate::nn::Flatten::new(1))
+            .multi_step_mode();
+        assert!(net.multi_step());
+        // [T = 4, N = 2, 3]: the linear layer sees [8, 3], the neuron [4, 2, 2], the flatten [8, 2].
+        let xs = Tensor::ones((4, 2, 3), DType::F32, &Device::Cpu).unwrap();
+        let report = Session::new().count(&net, &xs, |n, xs| n.forward(xs)).unwrap();
+        let shapes = |p: &str| {
+            let l = report.layer(p).unwrap();
+            (l.input_shape.clone().unwrap(), l.output_shape.clone().unwrap())
+        };
+        assert_eq!(shapes("0"), (vec![8, 3], vec![8, 2]));
+        assert_eq!(shapes("1"), (vec![4, 2, 2], vec![4, 2, 2]));
+        assert_eq!(shapes("2"), (vec![8, 2], vec![8, 2]));
+        assert_eq!(net.forward(&xs).unwrap().dims(), [4, 2, 2]);
+        let err =
+            Session::new().count(&net, &Tensor::ones(3, DType::F32, &Device::Cpu).unwrap(), |n, xs| n.forward(xs));
+        let err = err.unwrap_err().to_string();
+        assert!(
+            err.contains("multi-step mode: child 0 (Linear) expects a [T, N, ...] input") && err.contains("[3]"),
+            "{err}"
+        );
     }
 
     #[test]

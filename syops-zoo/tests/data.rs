@@ -139,6 +139,35 @@ fn numpy_samples_per_file_and_stacked() {
     assert!(err.contains("no array `x`"), "{err}");
 }
 
+/// `np.savez_compressed` (spikingjelly's default for frames) deflates each member: the same arrays
+/// read back from a deflated copy of an `.npz`.
+#[test]
+fn compressed_npz_reads_as_the_stored_one() {
+    use std::io::{Read, Write};
+    let dir = Scratch::new("deflate");
+    std::fs::create_dir_all(dir.0.join("a")).unwrap();
+    let frames = Tensor::arange(0f32, 72., &Device::Cpu).unwrap().reshape((4, 2, 3, 3)).unwrap();
+    let stored = dir.0.join("stored.npz");
+    Tensor::write_npz(&[("frames", &frames)], &stored).unwrap();
+    let mut from = zip::ZipArchive::new(std::fs::File::open(&stored).unwrap()).unwrap();
+    let deflated = dir.0.join("a").join("0.npz");
+    let mut to = zip::ZipWriter::new(std::fs::File::create(&deflated).unwrap());
+    let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    for i in 0..from.len() {
+        let mut member = from.by_index(i).unwrap();
+        let mut bytes = Vec::new();
+        member.read_to_end(&mut bytes).unwrap();
+        to.start_file(member.name().unwrap().into_owned(), options).unwrap();
+        to.write_all(&bytes).unwrap();
+    }
+    to.finish().unwrap();
+    let mut archive = zip::ZipArchive::new(std::fs::File::open(&deflated).unwrap()).unwrap();
+    assert_eq!(archive.by_index(0).unwrap().compression(), zip::CompressionMethod::Deflated);
+    let got = NpzFolder::open(&dir.0).unwrap().sample(0).unwrap().xs;
+    let diff = (got - &frames).unwrap().abs().unwrap().max_all().unwrap().to_scalar::<f32>().unwrap();
+    assert_eq!(diff, 0.0);
+}
+
 #[test]
 fn bad_datasets_are_errors_naming_the_path() {
     let dir = Scratch::new("bad");

@@ -12,7 +12,8 @@
 //! syops zoo` without `--weights`) and saved, so that every side runs the same network. Where the
 //! time goes, on the same data: decoding and transforming alone (the reader's thread), the model's
 //! uncounted forward over batches decoded beforehand, and the counted forward over them
-//! (`Session::count_batches`, no reading).
+//! (`Session::count_batches`, no reading). The bench runs with `cargo syops`'s allocator
+//! (mimalloc), as the command does.
 //!
 //! ```text
 //! cargo bench --bench throughput
@@ -31,6 +32,10 @@ use syops::zoo::run::{build, ZooRun};
 use syops::zoo::transform::EvalTransform;
 use syops::zoo::ZooOptions;
 use syops::Session;
+
+/// `cargo syops`'s allocator, so that the bench times what the command runs.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 const MODEL: &str = "spiking_resnet18";
 const COPIES: u32 = 8;

@@ -15,6 +15,12 @@ use syops_runtime::report::Report;
 
 use crate::args::{Args, Cli, Command, CommonArgs, DiffArgs, ShowArgs, ViewArgs};
 
+/// A counted forward allocates and frees tensors of megabytes per layer; the system allocator
+/// hands those back to the kernel and faults their pages in again on every batch, mimalloc keeps
+/// them (`cargo bench --bench throughput`, which runs with it too: the README's figures).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let Cli::Syops(args) = Cli::parse();
     let result = match args.command {

@@ -16,7 +16,9 @@ use candle::{DType, Device, IndexOp, Module, Result, Tensor};
 use candle_nn::{Activation, Linear, VarBuilder};
 use serde_json::Value;
 use syops::convention::Convention;
-use syops::neuron::{Leaky, LeakyConfig, ResetMechanism};
+use syops::neuron::{
+    Leaky, LeakyConfig, RLeaky, RLeakyConfig, RSynaptic, RSynapticConfig, RecurrentConfig, ResetMechanism,
+};
 use syops::nn::{Conv, ConvConfig, Flatten, MaxPool2d, RnnCell, RnnMode};
 use syops::{Report, Session};
 
@@ -129,6 +131,37 @@ impl Module for SnnConv {
             let h = self.3.forward(&h)?;
             let h = self.6.forward(&self.5.forward(&self.4.forward(&h)?)?)?;
             spikes.push(self.8.forward(&self.7.forward(&h)?)?);
+        }
+        Tensor::stack(&spikes, 1)
+    }
+}
+
+/// `Linear(64, 32) -> RSynaptic(0.8, 0.9, linear_features=32) -> Linear(32, 10) -> RLeaky(0.9,
+/// linear_features=10, output=True)` (make_fixtures.py's `snn_recurrent`), one call per step; each
+/// neuron's `recurrent` Linear is a connection layer of its own, fed its previous spikes.
+#[syops::count]
+struct SnnRecurrent(Linear, RSynaptic, Linear, RLeaky);
+
+impl SnnRecurrent {
+    fn new(vb: VarBuilder) -> Result<Self> {
+        Ok(SnnRecurrent(
+            candle_nn::linear(64, 32, vb.pp("0"))?,
+            RSynaptic::load(RSynapticConfig::new(0.8, 0.9, RecurrentConfig::Linear { features: 32 }), vb.pp("1"))?,
+            candle_nn::linear(32, 10, vb.pp("2"))?,
+            RLeaky::load(RLeakyConfig::new(0.9, RecurrentConfig::Linear { features: 10 }), vb.pp("3"))?,
+        ))
+    }
+}
+
+#[syops::count]
+impl Module for SnnRecurrent {
+    fn forward(&self, xs: &Tensor) -> Result<Tensor> {
+        let mut spikes = Vec::new();
+        for t in 0..xs.dim(1)? {
+            let h = self.0.forward(&xs.i((.., t))?.contiguous()?)?;
+            let h = self.1.forward(&h)?;
+            let h = self.2.forward(&h)?;
+            spikes.push(self.3.forward(&h)?);
         }
         Tensor::stack(&spikes, 1)
     }
@@ -378,4 +411,17 @@ fn snn_conv_f64() {
 #[test]
 fn snn_conv_f32() {
     snntorch_case("snn_conv", Tier::F32, SnnConv::new);
+}
+
+/// Recurrent snnTorch neurons: each `recurrent` Linear counted as NeuroBench counts it, and
+/// RSynaptic's spikes kept across `syops::reset` as snnTorch 1.0's `reset_hidden` keeps them (the
+/// second batch, of the first one's size, starts from the first one's last spikes).
+#[test]
+fn snn_recurrent_f64() {
+    snntorch_case("snn_recurrent", Tier::F64, SnnRecurrent::new);
+}
+
+#[test]
+fn snn_recurrent_f32() {
+    snntorch_case("snn_recurrent", Tier::F32, SnnRecurrent::new);
 }

@@ -3,8 +3,9 @@
 Run from the repository's root with torch, neurobench 2.3.0, snntorch 1.0.0, spikingjelly
 0.0.0.0.14, syops 0.0.5 (for tests/reference/refgen.py), scikit-learn and safetensors installed:
 
-    python tests/neurobench/make_fixtures.py tests/neurobench
+    python tests/neurobench/make_fixtures.py tests/neurobench [CASE ...]
 
+(naming cases writes only those; `snn_mlp` writes `snn_mlp_pruned` too).
 For each model it writes `<name>.json` (what NeuroBench reported, in float32 and float64) and, for
 the models trained here, `<name>.safetensors` (the float32 state dict, and the input batches as
 `input.0`, `input.1`, ...). The models:
@@ -17,6 +18,10 @@ the models trained here, `<name>.safetensors` (the float32 state dict, and the i
 - `snn_mlp_pruned`: `snn_mlp` with half of each Linear weight (smallest magnitude) set to zero.
 - `snn_conv`: `Conv2d -> Leaky (learnable beta) -> MaxPool2d -> Conv2d -> Leaky (reset to zero)
   -> MaxPool2d -> Flatten -> Linear -> Leaky`, the same rate-coded digits as 1x8x8 images; trained.
+- `snn_recurrent`: `Linear -> snn.RSynaptic (all-to-all recurrent Linear) -> Linear -> snn.RLeaky
+  (all-to-all, output)`, the rate-coded digits; trained. NeuroBench finds each neuron's
+  `recurrent` Linear as a connection layer of its own (`1.recurrent`, `3.recurrent`), fed the
+  neuron's previous spikes (zeros at the first step).
 - `cifar_plif_t4`: the reference case of tests/reference (spikingjelly PLIF/LIF/IF neurons, weights
   and inputs from refgen.py's generator), with spikingjelly's `BaseNode` added as an activation
   module, its neurons reset before each batch. NeuroBench's MembraneUpdates reads an snnTorch
@@ -136,6 +141,25 @@ def snn_conv(spike_grad=heaviside):
         nn.Linear(12 * 2 * 2, 10),
         snn.Leaky(beta=0.8, init_hidden=True, output=True, spike_grad=spike_grad),
     )
+
+
+def snn_recurrent(spike_grad=heaviside):
+    return nn.Sequential(
+        nn.Linear(64, 32),
+        snn.RSynaptic(alpha=0.8, beta=0.9, linear_features=32, init_hidden=True, spike_grad=spike_grad),
+        nn.Linear(32, 10),
+        snn.RLeaky(beta=0.9, linear_features=10, init_hidden=True, output=True, spike_grad=spike_grad),
+    )
+
+
+def snn_forward_detached(net, x):
+    """`snn_forward` for training a net with `RSynaptic`: snnTorch 1.0's `reset_hidden` zeroes its
+    `syn` and `mem` but keeps `spk` (the next batch of the same shape starts from those spikes), and
+    does not detach it either; detach it so that a batch does not backpropagate into the last."""
+    for m in net.modules():
+        if isinstance(m, snn.RSynaptic):
+            m.spk = m.spk.detach()
+    return snn_forward(net, x)
 
 
 def snn_forward(net, x):
@@ -314,11 +338,30 @@ def trained_case(out, name, net, build, forward, x_train, y_train, x_test, epoch
 
 def main():
     out = sys.argv[1] if len(sys.argv) > 1 else "tests/neurobench"
+    only = set(sys.argv[2:])
+    wanted = lambda name: not only or name in only  # noqa: E731
     os.makedirs(out, exist_ok=True)
     torch.set_num_threads(2)
     (x_train, y_train), (x_test, y_test) = digits()
 
     # LSTM/GRU/RNN cells on binarised rows, 30 % of the LSTM cell's weights pruned.
+    if wanted("cells"):
+        cells_case(out, x_train, y_train, x_test)
+    spikes_train, spikes_test = rate_code(x_train, 1), rate_code(x_test, 2)
+    if wanted("snn_mlp"):
+        snn_mlp_cases(out, spikes_train, y_train, spikes_test)
+    if wanted("snn_conv"):
+        snn_conv_case(out, spikes_train, y_train, spikes_test)
+    if wanted("snn_recurrent"):
+        torch.manual_seed(4)
+        net = snn_recurrent(snn.surrogate.atan())
+        trained_case(out, "snn_recurrent", net, snn_recurrent, snn_forward_detached, spikes_train, y_train, spikes_test, 4,
+                     5e-3, SNNTorchModel)
+    if wanted("cifar_plif_t4"):
+        cifar_plif_case(out)
+
+
+def cells_case(out, x_train, y_train, x_test):
     torch.manual_seed(1)
     cells = Cells()
 
@@ -329,8 +372,10 @@ def main():
     trained_case(out, "cells", cells, Cells, lambda n, x: n(x), rows(x_train), y_train, rows(x_test), 6, 1e-2,
                  TorchModel, edit=prune_cells)
 
+
+
+def snn_mlp_cases(out, spikes_train, y_train, spikes_test):
     # snnTorch MLP, and the same weights half pruned.
-    spikes_train, spikes_test = rate_code(x_train, 1), rate_code(x_test, 2)
     torch.manual_seed(2)
     mlp = snn_mlp(snn.surrogate.atan())
     state = trained_case(out, "snn_mlp", mlp, snn_mlp, snn_forward, spikes_train, y_train, spikes_test, 4, 5e-3,
@@ -362,6 +407,9 @@ def main():
         "expected": both_dtypes(fresh_pruned, batches, SNNTorchModel),
     }, tensors)
 
+
+
+def snn_conv_case(out, spikes_train, y_train, spikes_test):
     # snnTorch conv net on the same spikes as 1x8x8 images.
     torch.manual_seed(3)
     conv = snn_conv(snn.surrogate.atan())
@@ -369,6 +417,9 @@ def main():
     trained_case(out, "snn_conv", conv, snn_conv, snn_forward, img(spikes_train), y_train, img(spikes_test), 3,
                  5e-3, SNNTorchModel)
 
+
+
+def cifar_plif_case(out):
     # The spikingjelly reference case cifar_plif_t4, its weights and inputs from refgen.py.
     sys.path.insert(0, "tests/reference")
     import refgen

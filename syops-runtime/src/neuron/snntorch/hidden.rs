@@ -3,7 +3,9 @@
 //! `reset_mem()` / `reset_hidden()`).
 //!
 //! As in snnTorch's `forward`, a state whose shape is not the input's (at rest, or after a batch of
-//! another size) starts from zeros of the input's shape.
+//! another size) starts from zeros of the input's shape. A reset zeroes the states (at rest) but
+//! those a neuron keeps as snnTorch's `reset_hidden` keeps them ([`Hidden::keeping`]: RSynaptic's
+//! `spk`), which a next batch of the same shape then starts from.
 //!
 //! The membrane is the last state (`mem`). While watched (NeuroBench's convention), each step
 //! counts the neurons whose membrane it changed, as NeuroBench's MembraneUpdates compares the `mem`
@@ -19,6 +21,10 @@ use crate::neuron::watch::MembraneWatch;
 /// The hidden state of one neuron layer.
 pub(super) struct Hidden<const N: usize> {
     slot: Mutex<Option<[Tensor; N]>>,
+    /// The states a reset keeps (the rest are zeroed).
+    kept: &'static [usize],
+    /// What the last reset kept: `(state, tensor)`, taken by the next step.
+    carried: Mutex<Vec<(usize, Tensor)>>,
     /// Whether steps count their membrane changes, and the last counted call's.
     pub watch: MembraneWatch,
     /// The last step's membrane changes, until [`Hidden::bind`] gives them their output.
@@ -27,7 +33,18 @@ pub(super) struct Hidden<const N: usize> {
 
 impl<const N: usize> Hidden<N> {
     pub fn new() -> Self {
-        Hidden { slot: Mutex::new(None), watch: MembraneWatch::new(), pending: Mutex::new(None) }
+        Self::keeping(&[])
+    }
+
+    /// A state whose reset keeps states `kept` and zeroes the others.
+    pub fn keeping(kept: &'static [usize]) -> Self {
+        Hidden {
+            slot: Mutex::new(None),
+            kept,
+            carried: Mutex::new(Vec::new()),
+            watch: MembraneWatch::new(),
+            pending: Mutex::new(None),
+        }
     }
 
     /// Records the last step's membrane changes (when watched) as those of the call that returned
@@ -38,9 +55,13 @@ impl<const N: usize> Hidden<N> {
         }
     }
 
-    /// Clears the state: the next call starts from zeros.
+    /// Clears the state: the next call starts from zeros, but for the kept states
+    /// ([`Hidden::keeping`]) when they have its input's shape.
     pub fn reset(&self) {
-        *self.slot.lock().unwrap_or_else(|e| e.into_inner()) = None;
+        if let Some(state) = self.slot.lock().unwrap_or_else(|e| e.into_inner()).take() {
+            *self.carried.lock().unwrap_or_else(|e| e.into_inner()) =
+                self.kept.iter().map(|&i| (i, state[i].clone())).collect();
+        }
     }
 
     /// State `i` after the last call (`None` at rest).
@@ -75,7 +96,14 @@ impl<const N: usize> Hidden<N> {
             }
             _ => {
                 let zeros = xs.zeros_like()?;
-                std::array::from_fn(|_| zeros.clone())
+                let mut state: [Tensor; N] = std::array::from_fn(|_| zeros.clone());
+                for (i, kept) in std::mem::take(&mut *self.carried.lock().unwrap_or_else(|e| e.into_inner())) {
+                    if kept.dims() == xs.dims() && kept.dtype() == xs.dtype() && kept.device().same_device(xs.device())
+                    {
+                        state[i] = kept;
+                    }
+                }
+                state
             }
         };
         let before = self.watch.is_on().then(|| state[N - 1].clone());
@@ -100,7 +128,7 @@ impl<const N: usize> Hidden<N> {
 impl<const N: usize> Clone for Hidden<N> {
     /// A clone starts at rest.
     fn clone(&self) -> Self {
-        Hidden::new()
+        Hidden::keeping(self.kept)
     }
 }
 

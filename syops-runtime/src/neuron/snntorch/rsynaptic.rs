@@ -8,6 +8,13 @@
 //! `spk = H(mem - threshold) * graded_spikes_factor`. snnTorch's zero reset evaluates
 //! `recurrent(spk)` twice per step (the same values); syops runs and counts it once.
 //!
+//! A reset (`syops::reset`, as snnTorch's `utils.reset` calls `RSynaptic.reset_hidden()`) zeroes
+//! `syn` and `mem` but keeps `spk`, as snnTorch 1.0 does: the next batch of the same shape starts
+//! from the last batch's spikes through the recurrent layer (one of another shape from zeros).
+//! NeuroBench's `SNNTorchModel` resets so before every batch, and counts what follows
+//! (`tests/neurobench.rs`, `snn_recurrent`). snnTorch's instance method `reset_mem()` zeroes `spk`
+//! too; syops follows `utils.reset`, what NeuroBench and snnTorch's tutorials call.
+//!
 //! No `reset_delay` option: snnTorch 1.0's `RSynaptic(reset_delay=False)` raises a `TypeError` in
 //! `forward` (it divides the `spk` argument, `None` unless passed) and, when `spk` is passed,
 //! resets a local copy only: the state is that of `reset_delay=True`.
@@ -19,6 +26,10 @@ use super::hidden::Hidden;
 use super::layer::snntorch_layer;
 use super::recurrent::{Recurrent, RecurrentConfig};
 use super::spiking::{spiking_options, ResetMechanism, Spiking, SpikingConfig};
+
+/// The state a reset keeps: `spk` (snnTorch 1.0's `RSynaptic.reset_hidden` sets `syn` and `mem`
+/// to zeros and leaves `spk`).
+const KEPT_ON_RESET: &[usize] = &[0];
 
 /// `snn.RSynaptic(alpha, beta, ...)`'s options.
 #[derive(Debug, Clone, PartialEq)]
@@ -94,7 +105,7 @@ impl RSynaptic {
             beta: Coef::scalar("beta", cfg.beta, cfg.learn_beta)?,
             recurrent: Recurrent::new(&cfg.recurrent, cfg.learn_recurrent)?,
             spiking: Spiking::new(&cfg.spiking)?,
-            hidden: Hidden::new(),
+            hidden: Hidden::keeping(KEPT_ON_RESET),
         })
     }
 
@@ -107,7 +118,7 @@ impl RSynaptic {
             beta: Coef::load(&vb, "beta", cfg.learn_beta)?,
             recurrent: Recurrent::load(&cfg.recurrent, cfg.learn_recurrent, &vb)?,
             spiking: Spiking::load(&cfg.spiking, &vb)?,
-            hidden: Hidden::new(),
+            hidden: Hidden::keeping(KEPT_ON_RESET),
         })
     }
 

@@ -565,3 +565,35 @@ fn neurobench_footprint_counts_an_snntorch_neurons_buffers() {
     assert_eq!((f.footprint, f.parameter_count), (8 * 4 + 3 * 4 + 8, 8));
     assert_eq!((l.footprint, l.parameter_count), (8 * 4 + 3 * 4 + 8, 9));
 }
+
+#[test]
+fn a_frozen_recurrent_layer_counts_in_neurobenchs_parameters_not_in_syops() {
+    // `nn.Sequential(nn.Linear(3, 2), snn.RLeaky(beta=0.5, linear_features=2, learn_recurrent=…))`:
+    // fc 6 + 2 parameters; RLeaky's beta, threshold, graded_spikes_factor (float32) and
+    // reset_mechanism_val (int64) buffers, 3·4 + 8 bytes; recurrent Linear(2, 2) 4 + 2 parameters.
+    // snnTorch freezes the recurrent Linear without learn_recurrent (`requires_grad=False`): syops
+    // 0.0.5 counts trainable parameters (8), NeuroBench's ParameterCount and Footprint every
+    // `parameters()` (14, and 14·4 + 20 = 76 bytes, as NeuroBench 2.3 reports for both).
+    let build = |learn: bool| {
+        let sd = HashMap::from([
+            ("rlif.beta".to_string(), Tensor::new(0.5f32, &Device::Cpu).unwrap()),
+            ("rlif.threshold".to_string(), Tensor::new(1f32, &Device::Cpu).unwrap()),
+            ("rlif.graded_spikes_factor".to_string(), Tensor::new(1f32, &Device::Cpu).unwrap()),
+            ("rlif.reset_mechanism_val".to_string(), Tensor::new(0i64, &Device::Cpu).unwrap()),
+            ("rlif.recurrent.weight".to_string(), tensor(&[0., 1., 1., 0.], &[2, 2])),
+            ("rlif.recurrent.bias".to_string(), tensor(&[0., 0.], &[2])),
+        ]);
+        let vb = VarBuilder::from_tensors(sd, DType::F32, &Device::Cpu);
+        let cfg = RLeakyConfig::new(0.5, RecurrentConfig::Linear { features: 2 }).learn_recurrent(learn);
+        net(None, Some(RLeaky::load(cfg, vb.pp("rlif")).unwrap()))
+    };
+    for (learn, syops_params) in [(true, 14), (false, 8)] {
+        let model = build(learn);
+        let r = Session::new().count(&model, &sample(), |m, xs| m.forward(xs)).unwrap();
+        assert_eq!(r.params, syops_params, "learn_recurrent={learn}: syops' parameters");
+        let r =
+            Session::new().convention(Convention::NeuroBench).count(&model, &sample(), |m, xs| m.forward(xs)).unwrap();
+        let statics = r.neurobench.unwrap().statics;
+        assert_eq!((statics.parameter_count, statics.footprint), (14, 76), "learn_recurrent={learn}: NeuroBench");
+    }
+}

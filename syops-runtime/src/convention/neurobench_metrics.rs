@@ -113,8 +113,8 @@ pub fn round_decimals(x: f64, digits: usize) -> f64 {
     format!("{x:.digits$}").parse().unwrap_or(x)
 }
 
-/// The static figures of `model`: every parameter and buffer once (by tensor), and the
-/// connection layers' weights.
+/// The static figures of `model`: every parameter (trainable or frozen) and buffer once (by
+/// tensor), and the connection layers' weights.
 pub fn static_metrics(model: &dyn Layer) -> Result<StaticMetrics> {
     let mut seen: HashSet<TensorId> = HashSet::new();
     let mut weights: Vec<Tensor> = Vec::new();
@@ -129,12 +129,14 @@ pub fn static_metrics(model: &dyn Layer) -> Result<StaticMetrics> {
 
 fn walk(layer: &dyn Layer, seen: &mut HashSet<TensorId>, weights: &mut Vec<Tensor>, m: &mut StaticMetrics) {
     let bytes = |t: &Tensor| t.elem_count() as u64 * t.dtype().size_in_bytes() as u64;
-    layer.params(&mut |t| {
+    let mut param = |t: &Tensor| {
         if seen.insert(t.id()) {
             m.parameter_count += t.elem_count() as u64;
             m.footprint += bytes(t);
         }
-    });
+    };
+    layer.params(&mut param);
+    layer.frozen_params(&mut param);
     layer.buffers(&mut |t| {
         if seen.insert(t.id()) {
             m.footprint += bytes(t);

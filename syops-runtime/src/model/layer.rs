@@ -80,6 +80,14 @@ pub trait Layer {
         let _ = visit;
     }
 
+    /// Visits this layer's own frozen parameters (PyTorch parameters with `requires_grad=False`,
+    /// such as snnTorch's recurrent weights without `learn_recurrent`): not in syops' parameter
+    /// count (syops 0.0.5 counts trainable ones), but in NeuroBench's `ParameterCount` and
+    /// `Footprint` (every `model.parameters()`).
+    fn frozen_params(&self, visit: &mut dyn FnMut(&Tensor)) {
+        let _ = visit;
+    }
+
     /// Visits the weights NeuroBench's `ConnectionSparsity` reads, for a connection layer: a
     /// Linear's or convolution's weight, a recurrent cell's or layer's weights and biases.
     fn connection_weights(&self, visit: &mut dyn FnMut(&Tensor)) {
@@ -140,6 +148,9 @@ impl<T: Layer + ?Sized> Layer for &T {
     fn buffers(&self, visit: &mut dyn FnMut(&Tensor)) {
         (**self).buffers(visit)
     }
+    fn frozen_params(&self, visit: &mut dyn FnMut(&Tensor)) {
+        (**self).frozen_params(visit)
+    }
     fn connection_weights(&self, visit: &mut dyn FnMut(&Tensor)) {
         (**self).connection_weights(visit)
     }
@@ -175,6 +186,9 @@ impl<T: Layer + ?Sized> Layer for Box<T> {
     }
     fn buffers(&self, visit: &mut dyn FnMut(&Tensor)) {
         (**self).buffers(visit)
+    }
+    fn frozen_params(&self, visit: &mut dyn FnMut(&Tensor)) {
+        (**self).frozen_params(visit)
     }
     fn connection_weights(&self, visit: &mut dyn FnMut(&Tensor)) {
         (**self).connection_weights(visit)

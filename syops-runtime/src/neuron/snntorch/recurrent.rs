@@ -11,7 +11,9 @@
 //!   per nonzero spike).
 //!
 //! Its parameters count only with `learn_recurrent` (snnTorch's default; without it they are
-//! frozen, `requires_grad=False`, and syops counts trainable tensors). In a float64 model snnTorch
+//! frozen, `requires_grad=False`, and syops counts trainable tensors); frozen, they are still
+//! PyTorch parameters, which NeuroBench's `ParameterCount` and `Footprint` count
+//! ([`Layer::frozen_params`]). A fixed `V` is a buffer of the neuron. In a float64 model snnTorch
 //! 1.0 feeds the Linear or Conv2d its float32 spikes and fails; syops gives it the spikes in the
 //! model's dtype.
 use candle::{DType, Module, Result, Tensor};
@@ -147,6 +149,18 @@ impl Layer for Recurrent {
             Kind::Linear(linear) => linear.params(visit),
             Kind::Conv2d(conv) => conv.params(visit),
             Kind::OneToOne(v) => v.visit(visit),
+        }
+    }
+    /// The Linear's or Conv2d's weights without `learn_recurrent` (snnTorch sets their
+    /// `requires_grad` to false; they stay parameters).
+    fn frozen_params(&self, visit: &mut dyn FnMut(&Tensor)) {
+        if self.learnable {
+            return;
+        }
+        match &self.kind {
+            Kind::Linear(linear) => linear.params(visit),
+            Kind::Conv2d(conv) => conv.params(visit),
+            Kind::OneToOne(_) => {}
         }
     }
     /// A fixed `V` (snnTorch's buffer on the neuron).

@@ -14,6 +14,7 @@ fn row(path: &str, type_name: &str, params: u64, stats: LayerStats) -> LayerRow 
         path: path.into(),
         type_name: type_name.into(),
         params,
+        frozen_params: 0,
         input_shape: Some(vec![2, 8]),
         output_shape: Some(vec![2, 8]),
         status: Status::Counted,

@@ -591,6 +591,13 @@ fn a_frozen_recurrent_layer_counts_in_neurobenchs_parameters_not_in_syops() {
         let model = build(learn);
         let r = Session::new().count(&model, &sample(), |m, xs| m.forward(xs)).unwrap();
         assert_eq!(r.params, syops_params, "learn_recurrent={learn}: syops' parameters");
+        // Frozen or not, the recurrent layer reads its 6 weights: the estimate with memory prices them.
+        let rec = r.layer("rlif.recurrent").unwrap();
+        assert_eq!((rec.params, rec.frozen_params), if learn { (6, 0) } else { (0, 6) });
+        let detail = r.energy_detail.as_ref().unwrap();
+        let priced = detail.layers.iter().find(|l| l.path == "rlif.recurrent").unwrap();
+        assert_eq!(priced.params, 6, "learn_recurrent={learn}: weights priced");
+        assert!(priced.memory_mj > 0.0, "learn_recurrent={learn}: weight reads priced");
         let r =
             Session::new().convention(Convention::NeuroBench).count(&model, &sample(), |m, xs| m.forward(xs)).unwrap();
         let statics = r.neurobench.unwrap().statics;

@@ -344,6 +344,7 @@ mod tests {
             path: path.into(),
             type_name: "Linear".into(),
             params,
+            frozen_params: 0,
             input_shape: None,
             output_shape: None,
             status: Status::Counted,

@@ -6,7 +6,7 @@
 //! # use syops_runtime::convention::LayerStats;
 //! # use syops_runtime::report::{LayerRow, Status};
 //! # fn row(path: &str, acs: f64) -> LayerRow { LayerRow { path: path.into(), type_name: "Linear".into(),
-//! #     params: 1, input_shape: None, output_shape: None, status: Status::Counted,
+//! #     params: 1, frozen_params: 0, input_shape: None, output_shape: None, status: Status::Counted,
 //! #     stats: LayerStats { calls: 1, sum_acs: acs, ..Default::default() } } }
 //! let rows = vec![row("a.0", 1.0), row("a.1", 2.0), row("b", 4.0)];
 //! let folded = syops_runtime::report::aggregate(&rows, 1);
@@ -74,6 +74,7 @@ mod tests {
             path: path.into(),
             type_name: "Conv2d".into(),
             params,
+            frozen_params: 0,
             input_shape: None,
             output_shape: Some(vec![1, params as usize]),
             status: Status::Counted,

@@ -22,6 +22,7 @@ struct TreeLeaf {
     type_name: &'static str,
     role: Role,
     params: u64,
+    frozen: u64,
 }
 
 fn walk(
@@ -38,8 +39,11 @@ fn walk(
             *total += t.elem_count() as u64;
         }
     });
+    let mut frozen = 0u64;
+    layer.frozen_params(&mut |t| frozen += t.elem_count() as u64);
     if layer.role() != Role::Container {
-        leaves.push(TreeLeaf { path: path.clone(), type_name: layer.type_name(), role: layer.role(), params: own });
+        let (type_name, role) = (layer.type_name(), layer.role());
+        leaves.push(TreeLeaf { path: path.clone(), type_name, role, params: own, frozen });
     }
     // A counted layer may have children of its own (a recurrent neuron's `recurrent`): rows after it.
     layer.children(&mut |seg: Segment, child: &dyn Layer| {
@@ -102,7 +106,7 @@ pub(crate) fn assemble(
         warnings.push(format!(
             "layer `{path}` ({type_name}) was called but is not in the model tree; its parameters are not known"
         ));
-        let leaf = TreeLeaf { path, type_name, role, params: 0 };
+        let leaf = TreeLeaf { path, type_name, role, params: 0, frozen: 0 };
         layers.push(row(&state.options, counting, &mut warnings, &mut uncounted, leaf, Some(&mut state.nodes[i])));
     }
     warnings.append(&mut state.unattributed);
@@ -157,7 +161,7 @@ fn row(
     leaf: TreeLeaf,
     node: Option<&mut Node>,
 ) -> LayerRow {
-    let TreeLeaf { path, type_name, role, params } = leaf;
+    let TreeLeaf { path, type_name, role, params, frozen } = leaf;
     let ignored = role == Role::Counted && options.ignores(type_name);
     let status = match role {
         _ if ignored => Status::Ignored,
@@ -191,6 +195,7 @@ fn row(
         path,
         type_name: type_name.to_string(),
         params: if ignored { 0 } else { params },
+        frozen_params: if ignored { 0 } else { frozen },
         input_shape,
         output_shape,
         status,

@@ -222,6 +222,7 @@ mod tests {
             path: path.into(),
             type_name: type_name.into(),
             params: 0,
+            frozen_params: 0,
             input_shape: None,
             output_shape: None,
             status,

@@ -64,7 +64,8 @@ pub struct LayerEnergy {
     pub acs: f64,
     /// MACs per sample.
     pub macs: f64,
-    /// Weights read by each synaptic operation's layer (its parameters); 0 for neurons.
+    /// Weights read by each synaptic operation's layer (its parameters, frozen ones too); 0 for
+    /// neurons.
     pub params: u64,
     /// Membrane potentials one sample holds (neurons); 0 otherwise.
     pub state_neurons: u64,
@@ -170,7 +171,7 @@ pub(crate) fn layer_inputs(
                 Split::TotalOnly => return None,
             };
             let (params, neurons) = match role {
-                EnergyRole::Synaptic => (r.params, 0),
+                EnergyRole::Synaptic => (r.params + r.frozen_params, 0),
                 EnergyRole::Neuron => (0, state_neurons(booked.multi_step, r.input_shape.as_deref())),
             };
             Some(layer_energy(r, role, params, neurons, batch_counter))

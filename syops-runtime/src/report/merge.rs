@@ -151,9 +151,9 @@ fn differs(a: &Report, b: &Report) -> Option<String> {
     if a.layers.len() != b.layers.len() {
         return pair("layer count", &a.layers.len(), &b.layers.len());
     }
-    let row = |r: &LayerRow| (r.path.clone(), r.type_name.clone(), r.params, r.status);
+    let row = |r: &LayerRow| (r.path.clone(), r.type_name.clone(), r.params, r.frozen_params, r.status);
     if let Some((x, y)) = a.layers.iter().zip(&b.layers).find(|(x, y)| row(x) != row(y)) {
-        return pair("layer (path, type, parameters, status)", &row(x), &row(y));
+        return pair("layer (path, type, parameters, frozen parameters, status)", &row(x), &row(y));
     }
     let has = |r: &Report| {
         (

@@ -25,6 +25,11 @@ pub struct LayerRow {
     pub type_name: String,
     /// Trainable parameter elements of this layer.
     pub params: u64,
+    /// Frozen parameter elements of this layer (not in `params`, as syops 0.0.5 counts trainable
+    /// ones; an snnTorch recurrent layer without `learn_recurrent`): weights it still reads, which
+    /// the energy estimate with memory prices. Absent from the JSON when 0.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub frozen_params: u64,
     /// Input shape of the first call.
     pub input_shape: Option<Vec<usize>>,
     /// Output shape of the first call.
@@ -42,4 +47,9 @@ impl LayerRow {
         (self.stats.calls > 0 && self.stats.sum_rate_pct > 0.0)
             .then(|| self.stats.sum_rate_pct / 100.0 / self.stats.calls as f64)
     }
+}
+
+/// Whether a count is 0 (serde's `skip_serializing_if`).
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }

@@ -173,8 +173,9 @@ fn reports_of_other_runs_are_refused_naming_the_difference() {
     refused(&|r| r.convention = "exact".into(), "convention");
     refused(&|r| r.schema = 1, "schema version");
     refused(&|r| r.energy.model = EnergyModel::INT8_45NM, "energy model");
-    refused(&|r| r.layers[1].path = "lif2".into(), "layer (path, type, parameters, status)");
-    refused(&|r| r.layers[0].params = 1, "layer (path, type, parameters, status)");
+    refused(&|r| r.layers[1].path = "lif2".into(), "layer (path, type, parameters, frozen parameters, status)");
+    refused(&|r| r.layers[0].params = 1, "layer (path, type, parameters, frozen parameters, status)");
+    refused(&|r| r.layers[0].frozen_params = 1, "layer (path, type, parameters, frozen parameters, status)");
     refused(
         &|r| {
             r.layers.pop();

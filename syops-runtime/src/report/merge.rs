@@ -19,10 +19,10 @@
 //!   but not all ends in ` (in k of n shards)`. Warnings that quote a count (NaN inputs) stay per
 //!   shard, as written.
 //! - **Refused** (an [`Error::Report`] naming the difference): reports of different schema
-//!   versions, models, conventions, parameters, layer lists (paths, types, parameters, frozen parameters, status),
-//!   ignored types, energy models, time steps or assumed rates, or with accuracy, coverage, an
-//!   energy detail, NeuroBench's metrics, time-resolved statistics or assumed rates in some but
-//!   not all; shards of different splits, or a set of shards with an index missing or repeated
+//!   versions, models, conventions, parameters, layer lists (paths, types, parameters, frozen
+//!   parameters, status), ignored types, energy models, time steps or assumed rates, or with
+//!   accuracy, coverage, an energy detail, NeuroBench's metrics, time-resolved statistics or
+//!   assumed rates in some but not all; shards of different splits, or a set of shards with an index missing or repeated
 //!   ([`Shard::check_whole`]); a mix of shards and plain reports.
 //! - **Time-resolved statistics** ([`TimeStats::merge`]): from the values each report keeps (schema
 //!   version 4): per-sample values concatenated in shard order, per-step sums added, dead and

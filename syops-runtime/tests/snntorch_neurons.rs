@@ -389,12 +389,9 @@ fn a_leaky_neuron_is_counted_like_spikingjellys_in_both_conventions() {
     assert!(r.warnings.is_empty(), "{:?}", r.warnings);
 }
 
-#[test]
-fn a_recurrent_neurons_recurrent_layer_is_a_synaptic_layer_of_its_own() {
-    // RLeaky(beta=0.5) with a learnable Linear(2, 2) recurrence that swaps the neurons
-    // (`[[0, 1], [1, 0]]`, bias 0). Step 0 as the Leaky's (its recurrent input is zeros): spikes
-    // [0, 1]. Step 1: the recurrence brings [1, 0]: mem = [0.25 + 0.5 + 1, 0.75 + 0.2 + 0 − 1]
-    // = [1.75, −0.05] → spikes [1, 0].
+/// `net` with `rlif`: an RLeaky loaded with `cfg` from a state dict of beta 0.5, threshold 1,
+/// subtract reset, and a Linear(2, 2) recurrence that swaps the neurons (`[[0, 1], [1, 0]]`, bias 0).
+fn rleaky_net(cfg: RLeakyConfig) -> Net {
     let sd = HashMap::from([
         ("rlif.beta".to_string(), Tensor::new(0.5f32, &Device::Cpu).unwrap()),
         ("rlif.threshold".to_string(), Tensor::new(1f32, &Device::Cpu).unwrap()),
@@ -404,8 +401,16 @@ fn a_recurrent_neurons_recurrent_layer_is_a_synaptic_layer_of_its_own() {
         ("rlif.recurrent.bias".to_string(), tensor(&[0., 0.], &[2])),
     ]);
     let vb = VarBuilder::from_tensors(sd, DType::F32, &Device::Cpu);
-    let cfg = RLeakyConfig::new(0.9, RecurrentConfig::Linear { features: 2 });
-    let model = net(None, Some(RLeaky::load(cfg, vb.pp("rlif")).unwrap()));
+    net(None, Some(RLeaky::load(cfg, vb.pp("rlif")).unwrap()))
+}
+
+#[test]
+fn a_recurrent_neurons_recurrent_layer_is_a_synaptic_layer_of_its_own() {
+    // RLeaky(beta=0.5) with a learnable Linear(2, 2) recurrence that swaps the neurons
+    // (`[[0, 1], [1, 0]]`, bias 0). Step 0 as the Leaky's (its recurrent input is zeros): spikes
+    // [0, 1]. Step 1: the recurrence brings [1, 0]: mem = [0.25 + 0.5 + 1, 0.75 + 0.2 + 0 − 1]
+    // = [1.75, −0.05] → spikes [1, 0].
+    let model = rleaky_net(RLeakyConfig::new(0.9, RecurrentConfig::Linear { features: 2 }));
     assert_eq!(values(&model.forward(&sample()).unwrap()), [0., 1., 1., 0.]);
     reset(&model);
 
@@ -574,21 +579,9 @@ fn a_frozen_recurrent_layer_counts_in_neurobenchs_parameters_not_in_syops() {
     // snnTorch freezes the recurrent Linear without learn_recurrent (`requires_grad=False`): syops
     // 0.0.5 counts trainable parameters (8), NeuroBench's ParameterCount and Footprint every
     // `parameters()` (14, and 14·4 + 20 = 76 bytes, as NeuroBench 2.3 reports for both).
-    let build = |learn: bool| {
-        let sd = HashMap::from([
-            ("rlif.beta".to_string(), Tensor::new(0.5f32, &Device::Cpu).unwrap()),
-            ("rlif.threshold".to_string(), Tensor::new(1f32, &Device::Cpu).unwrap()),
-            ("rlif.graded_spikes_factor".to_string(), Tensor::new(1f32, &Device::Cpu).unwrap()),
-            ("rlif.reset_mechanism_val".to_string(), Tensor::new(0i64, &Device::Cpu).unwrap()),
-            ("rlif.recurrent.weight".to_string(), tensor(&[0., 1., 1., 0.], &[2, 2])),
-            ("rlif.recurrent.bias".to_string(), tensor(&[0., 0.], &[2])),
-        ]);
-        let vb = VarBuilder::from_tensors(sd, DType::F32, &Device::Cpu);
-        let cfg = RLeakyConfig::new(0.5, RecurrentConfig::Linear { features: 2 }).learn_recurrent(learn);
-        net(None, Some(RLeaky::load(cfg, vb.pp("rlif")).unwrap()))
-    };
     for (learn, syops_params) in [(true, 14), (false, 8)] {
-        let model = build(learn);
+        let cfg = RLeakyConfig::new(0.5, RecurrentConfig::Linear { features: 2 }).learn_recurrent(learn);
+        let model = rleaky_net(cfg);
         let r = Session::new().count(&model, &sample(), |m, xs| m.forward(xs)).unwrap();
         assert_eq!(r.params, syops_params, "learn_recurrent={learn}: syops' parameters");
         // Frozen or not, the recurrent layer reads its 6 weights: the estimate with memory prices them.

@@ -67,14 +67,16 @@ fn leaky(cfg: LeakyConfig, vb: VarBuilder) -> Result<Leaky> {
     Leaky::load(cfg, vb)
 }
 
-/// `nn.Sequential(Linear(64, 32), Leaky(0.9), Linear(32, 10), Leaky(0.9, output=True))`
-/// (make_fixtures.py's `snn_mlp` and `snn_mlp_pruned`), one call per time step of `[N, T, 64]`
-/// inputs, as NeuroBench's `SNNTorchModel` runs it; the output's spikes stacked on dim 1.
+/// `nn.Sequential(Linear(64, 32), N1, Linear(32, 10), N2)` with snnTorch neurons, one call per time
+/// step of `[N, T, 64]` inputs, as NeuroBench's `SNNTorchModel` runs it; the output's spikes stacked
+/// on dim 1. make_fixtures.py's `snn_mlp` and `snn_mlp_pruned` ([`SnnMlp::leaky`]) and
+/// `snn_recurrent` ([`SnnMlp::recurrent`]).
 #[syops::count]
-struct SnnMlp(Linear, Leaky, Linear, Leaky);
+struct SnnMlp<N1: Module + syops::Layer, N2: Module + syops::Layer>(Linear, N1, Linear, N2);
 
-impl SnnMlp {
-    fn new(vb: VarBuilder) -> Result<Self> {
+impl SnnMlp<Leaky, Leaky> {
+    /// `Leaky(0.9)` and `Leaky(0.9, output=True)`.
+    fn leaky(vb: VarBuilder) -> Result<Self> {
         Ok(SnnMlp(
             candle_nn::linear(64, 32, vb.pp("0"))?,
             leaky(LeakyConfig::new(0.9), vb.pp("1"))?,
@@ -84,8 +86,22 @@ impl SnnMlp {
     }
 }
 
+impl SnnMlp<RSynaptic, RLeaky> {
+    /// `RSynaptic(0.8, 0.9, linear_features=32)` and `RLeaky(0.9, linear_features=10,
+    /// output=True)`: each neuron's `recurrent` Linear is a connection layer of its own, fed its
+    /// previous spikes.
+    fn recurrent(vb: VarBuilder) -> Result<Self> {
+        Ok(SnnMlp(
+            candle_nn::linear(64, 32, vb.pp("0"))?,
+            RSynaptic::load(RSynapticConfig::new(0.8, 0.9, RecurrentConfig::Linear { features: 32 }), vb.pp("1"))?,
+            candle_nn::linear(32, 10, vb.pp("2"))?,
+            RLeaky::load(RLeakyConfig::new(0.9, RecurrentConfig::Linear { features: 10 }), vb.pp("3"))?,
+        ))
+    }
+}
+
 #[syops::count]
-impl Module for SnnMlp {
+impl<N1: Module + syops::Layer, N2: Module + syops::Layer> Module for SnnMlp<N1, N2> {
     fn forward(&self, xs: &Tensor) -> Result<Tensor> {
         let mut spikes = Vec::new();
         for t in 0..xs.dim(1)? {
@@ -131,37 +147,6 @@ impl Module for SnnConv {
             let h = self.3.forward(&h)?;
             let h = self.6.forward(&self.5.forward(&self.4.forward(&h)?)?)?;
             spikes.push(self.8.forward(&self.7.forward(&h)?)?);
-        }
-        Tensor::stack(&spikes, 1)
-    }
-}
-
-/// `Linear(64, 32) -> RSynaptic(0.8, 0.9, linear_features=32) -> Linear(32, 10) -> RLeaky(0.9,
-/// linear_features=10, output=True)` (make_fixtures.py's `snn_recurrent`), one call per step; each
-/// neuron's `recurrent` Linear is a connection layer of its own, fed its previous spikes.
-#[syops::count]
-struct SnnRecurrent(Linear, RSynaptic, Linear, RLeaky);
-
-impl SnnRecurrent {
-    fn new(vb: VarBuilder) -> Result<Self> {
-        Ok(SnnRecurrent(
-            candle_nn::linear(64, 32, vb.pp("0"))?,
-            RSynaptic::load(RSynapticConfig::new(0.8, 0.9, RecurrentConfig::Linear { features: 32 }), vb.pp("1"))?,
-            candle_nn::linear(32, 10, vb.pp("2"))?,
-            RLeaky::load(RLeakyConfig::new(0.9, RecurrentConfig::Linear { features: 10 }), vb.pp("3"))?,
-        ))
-    }
-}
-
-#[syops::count]
-impl Module for SnnRecurrent {
-    fn forward(&self, xs: &Tensor) -> Result<Tensor> {
-        let mut spikes = Vec::new();
-        for t in 0..xs.dim(1)? {
-            let h = self.0.forward(&xs.i((.., t))?.contiguous()?)?;
-            let h = self.1.forward(&h)?;
-            let h = self.2.forward(&h)?;
-            spikes.push(self.3.forward(&h)?);
         }
         Tensor::stack(&spikes, 1)
     }
@@ -384,23 +369,23 @@ fn snntorch_case<M: Module + syops::Layer>(name: &str, tier: Tier, build: fn(Var
 
 #[test]
 fn snn_mlp_f64() {
-    snntorch_case("snn_mlp", Tier::F64, SnnMlp::new);
+    snntorch_case("snn_mlp", Tier::F64, SnnMlp::leaky);
 }
 
 #[test]
 fn snn_mlp_f32() {
-    snntorch_case("snn_mlp", Tier::F32, SnnMlp::new);
+    snntorch_case("snn_mlp", Tier::F32, SnnMlp::leaky);
 }
 
 /// Half of each Linear's weights zero: fewer effective ACs, ConnectionSparsity 0.5.
 #[test]
 fn snn_mlp_pruned_f64() {
-    snntorch_case("snn_mlp_pruned", Tier::F64, SnnMlp::new);
+    snntorch_case("snn_mlp_pruned", Tier::F64, SnnMlp::leaky);
 }
 
 #[test]
 fn snn_mlp_pruned_f32() {
-    snntorch_case("snn_mlp_pruned", Tier::F32, SnnMlp::new);
+    snntorch_case("snn_mlp_pruned", Tier::F32, SnnMlp::leaky);
 }
 
 #[test]
@@ -418,10 +403,10 @@ fn snn_conv_f32() {
 /// second batch, of the first one's size, starts from the first one's last spikes).
 #[test]
 fn snn_recurrent_f64() {
-    snntorch_case("snn_recurrent", Tier::F64, SnnRecurrent::new);
+    snntorch_case("snn_recurrent", Tier::F64, SnnMlp::recurrent);
 }
 
 #[test]
 fn snn_recurrent_f32() {
-    snntorch_case("snn_recurrent", Tier::F32, SnnRecurrent::new);
+    snntorch_case("snn_recurrent", Tier::F32, SnnMlp::recurrent);
 }

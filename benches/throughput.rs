@@ -29,7 +29,6 @@ use candle_nn::{VarBuilder, VarMap};
 use syops::nn::SequentialLayer;
 use syops::zoo::data::{self, Batches};
 use syops::zoo::run::{build, ZooRun};
-use syops::zoo::transform::EvalTransform;
 use syops::zoo::ZooOptions;
 use syops::Session;
 
@@ -128,19 +127,7 @@ fn main() {
     let images = image_folder(&folder);
     let weights_file = dir.path().join("weights.safetensors");
     weights(&weights_file);
-    let run = ZooRun {
-        options: ZooOptions::default(),
-        weights: Some(weights_file.clone()),
-        data: folder.clone(),
-        batch_size: batch,
-        limit: None,
-        transform: EvalTransform::default(),
-        cifar_normalize: false,
-        skip_bad: false,
-        shard: None,
-        dtype: DType::F32,
-        device: Device::Cpu,
-    };
+    let run = ZooRun { weights: Some(weights_file.clone()), batch_size: batch, ..ZooRun::new(&folder) };
     let model = syops::zoo::find(MODEL).unwrap();
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     println!("{MODEL}: {images} JPEGs (500×375) at 224², batches of {batch}, {threads} cores, median of {repeats} epochs after a warm-up one");

@@ -89,19 +89,8 @@ fn run() -> anyhow::Result<()> {
         row(format!("generated (`{}`)", case.case), &syops, &exact);
         if let Some(zoo_name) = multi_step {
             let model = zoo::find(zoo_name)?;
-            let run = ZooRun {
-                options: ZooOptions { time_steps: Some(T), ..ZooOptions::default() },
-                weights: None,
-                data: images.clone(),
-                batch_size: 2,
-                limit: None,
-                transform: EvalTransform::default(),
-                cifar_normalize: false,
-                skip_bad: false,
-                shard: None,
-                dtype: DType::F32,
-                device: Device::Cpu,
-            };
+            let options = ZooOptions { time_steps: Some(T), ..ZooOptions::default() };
+            let run = ZooRun { options, batch_size: 2, ..ZooRun::new(&images) };
             // The case's weights under the same state-dict names, in the multi-step model.
             let vb = VarBuilder::from_tensors(case.tensors(DType::F32, &Device::Cpu)?, DType::F32, &Device::Cpu);
             let net = model.build(&run.options, vb)?;

@@ -163,7 +163,7 @@ pub struct ZooArgs {
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub channels: Option<u64>,
     /// Samples per batch.
-    #[arg(long, value_name = "N", default_value_t = 16, value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, value_name = "N", default_value_t = syops_zoo::ZooRun::DEFAULT_BATCH_SIZE as u64, value_parser = clap::value_parser!(u64).range(1..))]
     pub batch_size: u64,
     /// Count the first N samples only.
     #[arg(long, value_name = "N")]

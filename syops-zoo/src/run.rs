@@ -45,6 +45,31 @@ pub struct ZooRun {
     pub device: Device,
 }
 
+impl ZooRun {
+    /// Samples per batch unless set (`cargo syops zoo --batch-size`'s default).
+    pub const DEFAULT_BATCH_SIZE: usize = 16;
+
+    /// A run over `data` as `cargo syops zoo --data DATA` makes it: the model's default options,
+    /// generated weights, batches of [`ZooRun::DEFAULT_BATCH_SIZE`], every sample, ImageNet's
+    /// evaluation transform (CIFAR keeping its own statistics), no sample skipped, no shard,
+    /// float32 on the CPU. Set the fields that differ.
+    pub fn new(data: impl Into<PathBuf>) -> Self {
+        ZooRun {
+            options: ZooOptions::default(),
+            weights: None,
+            data: data.into(),
+            batch_size: Self::DEFAULT_BATCH_SIZE,
+            limit: None,
+            transform: EvalTransform::default(),
+            cifar_normalize: false,
+            skip_bad: false,
+            shard: None,
+            dtype: DType::F32,
+            device: Device::Cpu,
+        }
+    }
+}
+
 /// Builds `model` as `run` says and counts it over `run.data` in `session`: [`build`], then
 /// [`count_over`].
 pub fn run(session: &Session, model: &ZooModel, run: &ZooRun) -> Result<Report> {

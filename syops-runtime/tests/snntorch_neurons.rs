@@ -7,8 +7,9 @@
 //! spikes and states. Here each neuron is loaded from that state dict (and, where the settings
 //! are scalars, built from its config too), runs the same steps, is reset (`syops::reset`), runs a
 //! second batch of another size, is reset again and runs a third of the second's size (snnTorch
-//! reset by `utils.reset`, as NeuroBench does: RSynaptic keeps its last spikes), and must match: float64 within 1e-12 (relative to max(1, |x|)),
-//! float32 within 1e-5 with equal spikes but where a membrane sits within 1e-6 of the threshold.
+//! reset by `utils.reset`, as NeuroBench does: RSynaptic keeps its last spikes), and must match:
+//! float64 within 1e-12 (relative to max(1, |x|)), float32 within 1e-5 with equal spikes but where
+//! a membrane sits within 1e-6 of the threshold.
 use std::collections::HashMap;
 use std::sync::OnceLock;
 

@@ -22,8 +22,8 @@
 //!   versions, models, conventions, parameters, layer lists (paths, types, parameters, frozen
 //!   parameters, status), ignored types, energy models, time steps or assumed rates, or with
 //!   accuracy, coverage, an energy detail, NeuroBench's metrics, time-resolved statistics or
-//!   assumed rates in some but not all; shards of different splits, or a set of shards with an index missing or repeated
-//!   ([`Shard::check_whole`]); a mix of shards and plain reports.
+//!   assumed rates in some but not all; shards of different splits, or a set of shards with an
+//!   index missing or repeated ([`Shard::check_whole`]); a mix of shards and plain reports.
 //! - **Time-resolved statistics** ([`TimeStats::merge`]): from the values each report keeps (schema
 //!   version 4): per-sample values concatenated in shard order, per-step sums added, dead and
 //!   saturated neurons intersected, and every figure derived again. Percentiles and rates per step
